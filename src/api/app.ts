@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { AppContext } from '../context.ts';
+import { ApiError, errorResponse, handleError } from './errors.ts';
+import type { ApiEnv } from './env.ts';
+import { healthRoutes } from './health.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { searchRoutes } from './search.ts';
+
+/** The whole HTTP API: /healthz, /readyz and /api/v1/*. Pure fetch handler; no Node specifics. */
+export function createApi(ctx: AppContext) {
+  const app = new Hono<ApiEnv>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('ctx', ctx);
+    const log = ctx.log.child({ reqId: c.var.requestId });
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.onError(handleError);
+  app.route('/', healthRoutes);
+
+  const v1 = new Hono<ApiEnv>();
+  v1.use(
+    bodyLimit({
+      maxSize: ctx.config.maxBodyBytes,
+      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `Request body exceeds ${ctx.config.maxBodyBytes} bytes`)),
+    }),
+  );
+  v1.use(authenticate);
+  v1.route('/', searchRoutes);
+  app.route('/api/v1', v1);
+  app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));
+  return app;
+}

@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import { appliedMigrations } from '../db/migrate.ts';
+import type { ApiEnv } from './env.ts';
+
+/** Liveness and readiness for load balancers and orchestrators. Both are public and cheap. */
+export const healthRoutes = new Hono<ApiEnv>()
+  .get('/healthz', (c) => c.json({ ok: true, uptimeSeconds: Math.round((Date.now() - c.var.ctx.startedAt.getTime()) / 1000) }))
+  .get('/readyz', async (c) => {
+    const { database } = c.var.ctx;
+    const checks: Record<string, unknown> = {};
+    let ok = true;
+    try {
+      await database.db.execute(sql`select 1`);
+      checks.database = { ok: true, kind: database.kind };
+      checks.migrations = { ok: true, applied: await appliedMigrations(database) };
+    } catch (err) {
+      ok = false;
+      checks.database = { ok: false, kind: database.kind, reason: (err as Error).message };
+    }
+    return c.json({ ok, checks }, ok ? 200 : 503);
+  });

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Reads a boolean-ish env value: 1/0, true/false, yes/no. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['1', 'true', 'yes'].includes(v)));
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  ZHIDA_DATA_DIR: z.string().min(1).default('./data'),
+  ZHIDA_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ZHIDA_DEMO: flag(true),
+  ZHIDA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ZHIDA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  ZHIDA_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(600),
+  ZHIDA_MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  ZHIDA_MODEL: z.string().min(1).default('Xenova/bge-small-zh-v1.5'),
+  ZHIDA_MODEL_DIR: z.string().min(1).optional(),
+  ZHIDA_MODELS_PATH: z.string().min(1).optional(),
+  ZHIDA_HUB_URL: z.string().url().optional(),
+  ZHIDA_OFFLINE: flag(false),
+  ZHIDA_EMBED_WORKER: flag(true),
+  ZHIDA_FRAME_ANCESTORS: z.string().default("'self'"),
+  ZHIDA_HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  ZHIDA_SECURE_COOKIES: flag(false),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  adminToken?: string;
+  demo: boolean;
+  logLevel: RawConfig['ZHIDA_LOG_LEVEL'];
+  sessionHours: number;
+  rateLimitPerMin: number;
+  maxBodyBytes: number;
+  model: { id: string; dir?: string; modelsPath: string; hubUrl?: string; offline: boolean };
+  embedWorker: boolean;
+  frameAncestors: string;
+  handoffThreshold?: number;
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Turns the environment into a typed config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.ZHIDA_DATA_DIR,
+    adminToken: e.ZHIDA_ADMIN_TOKEN,
+    demo: e.ZHIDA_DEMO,
+    logLevel: e.ZHIDA_LOG_LEVEL,
+    sessionHours: e.ZHIDA_SESSION_HOURS,
+    rateLimitPerMin: e.ZHIDA_RATE_LIMIT_PER_MIN,
+    maxBodyBytes: e.ZHIDA_MAX_BODY_BYTES,
+    model: {
+      id: e.ZHIDA_MODEL,
+      dir: e.ZHIDA_MODEL_DIR,
+      modelsPath: e.ZHIDA_MODELS_PATH ?? `${e.ZHIDA_DATA_DIR}/models`,
+      hubUrl: e.ZHIDA_HUB_URL,
+      offline: e.ZHIDA_OFFLINE,
+    },
+    embedWorker: e.ZHIDA_EMBED_WORKER,
+    frameAncestors: e.ZHIDA_FRAME_ANCESTORS,
+    handoffThreshold: e.ZHIDA_HANDOFF_THRESHOLD,
+    secureCookies: e.ZHIDA_SECURE_COOKIES,
+  };
+}

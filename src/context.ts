@@ -1,0 +1,15 @@
+import type { Config } from './config.ts';
+import type { Database, Db } from './db/client.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * What a running Zhida process holds: config, database, logger and the long-lived services. Handlers
+ * receive it through Hono's context (c.var.ctx); domain functions take only what they need.
+ */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  log: Logger;
+  startedAt: Date;
+}

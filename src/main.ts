@@ -1,0 +1,55 @@
+import { ensureAppBuilt } from './app-build.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataDirLockedError } from './db/client.ts';
+import { createLogger } from './logger.ts';
+import { demoCredentialsBanner, startZhida } from './start.ts';
+
+// `npm start`: build the app if needed, start API + editor in one process, stop cleanly on signals.
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  if (process.env.ZHIDA_SKIP_APP_BUILD !== '1') ensureAppBuilt((m) => console.log(m));
+  const started = performance.now();
+  let zhida;
+  try {
+    zhida = await startZhida(config, { log });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const lines = [
+    '',
+    `知答 Zhida is running at ${zhida.url}  (started in ${Math.round(performance.now() - started)} ms, database: ${zhida.ctx.database.kind})`,
+  ];
+  if (zhida.generatedAdminToken) {
+    lines.push(`Master API key (shown once; only its hash is stored): ${zhida.generatedAdminToken}`);
+  }
+  if (config.demo) lines.push(demoCredentialsBanner());
+  console.log(lines.join('\n') + '\n');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await zhida.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApi } from './api/app.ts';
+import { ensureMasterToken } from './auth/master-token.ts';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { demoUsers, seedDemo } from './demo/seed.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createHttpServer } from './server.ts';
+
+export interface RunningZhida {
+  url: string;
+  ctx: AppContext;
+  server: Server;
+  /** The master key, only when this start generated it (print it once). */
+  generatedAdminToken?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, migrates, seeds the demo, and listens. Used by `npm start` (src/main.ts) and by
+ * the end-to-end tests, so both run the same start-up path.
+ */
+export async function startZhida(config: Config, options: { log?: Logger; database?: Database } = {}): Promise<RunningZhida> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const startedAt = new Date();
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    await runMigrations(database);
+    const master = await ensureMasterToken(database.db, config.adminToken);
+    const ctx: AppContext = { config, database, db: database.db, log, startedAt };
+    if (config.demo) {
+      const seeded = await seedDemo(database.db);
+      if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
+    }
+    const api = createApi(ctx);
+    const server = await createHttpServer(api);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `http://${host}:${address.port}`;
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish (idle keep-alive sockets are closed), then close the DB.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(timer);
+        await database.close();
+      })());
+    return { url, ctx, server, generatedAdminToken: master.generated, stop };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+export function demoCredentialsBanner(): string {
+  const rows = demoUsers.map((u) => `  ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.password}`);
+  return ['Demo users (ZHIDA_DEMO=0 turns the demo off):', ...rows].join('\n');
+}
