@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
 import { searchAnswers } from '../search/search-answers.ts';
@@ -19,6 +20,12 @@ export const searchBody = z.strictObject({
     .optional(),
 });
 
-export const searchRoutes = new Hono<ApiEnv>().post('/search', access({ roles: ALL_ROLES, scope: 'search' }), validate('json', searchBody), async (c) => {
-  return c.json(await searchAnswers(c.var.ctx.db, c.req.valid('json')));
-});
+export const searchRoutes = new Hono<ApiEnv>().post(
+  '/search',
+  describeRoute({ tags: ['search'], summary: 'Search live answers (keyword + semantic)', security: [{ bearer: [] }] }),
+  access({ roles: ALL_ROLES, scope: 'search' }),
+  validate('json', searchBody),
+  async (c) => {
+    return c.json(await searchAnswers(c.var.ctx.db, c.req.valid('json')));
+  },
+);

@@ -1,0 +1,7 @@
+#!/usr/bin/env -S npx tsx
+import { Command } from 'commander';
+
+// `zhida <command>` (or `npm run cli -- <command>`). Each area registers its own commands.
+const program = new Command('zhida').description('知答 Zhida command line: import, export, models, users, reindex');
+
+await program.parseAsync(process.argv);
