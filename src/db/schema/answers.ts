@@ -61,6 +61,8 @@ export const answerVersions = pgTable(
     reviewerId: uuid('reviewer_id').references(() => users.id),
     reviewComment: text('review_comment'),
     restoredFrom: integer('restored_from'),
+    /** SHA-256 of the import record this version came from: re-importing it is skipped without re-parsing. */
+    importHash: text('import_hash'),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),
@@ -70,5 +72,6 @@ export const answerVersions = pgTable(
   (t) => [
     uniqueIndex('answer_versions_number_uq').on(t.answerId, t.number),
     index('answer_versions_status_idx').on(t.status),
+    index('answer_versions_category_idx').on(t.categoryPath),
   ],
 );
