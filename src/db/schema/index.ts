@@ -3,3 +3,4 @@ export * from './auth.ts';
 export * from './settings.ts';
 export * from './answers.ts';
 export * from './audit.ts';
+export * from './embedding.ts';
