@@ -5,8 +5,12 @@ import type { AppContext } from '../context.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
+import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { registerApiDocs } from './openapi.ts';
 import { searchRoutes } from './search.ts';
+import { userRoutes } from './users.ts';
 
 /** The whole HTTP API: /healthz, /readyz and /api/v1/*. Pure fetch handler; no Node specifics. */
 export function createApi(ctx: AppContext) {
@@ -21,6 +25,7 @@ export function createApi(ctx: AppContext) {
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.onError(handleError);
+  app.use(securityHeaders);
   app.route('/', healthRoutes);
 
   const v1 = new Hono<ApiEnv>();
@@ -32,7 +37,10 @@ export function createApi(ctx: AppContext) {
   );
   v1.use(authenticate);
   v1.route('/', searchRoutes);
+  v1.route('/', authRoutes);
+  v1.route('/', userRoutes);
   app.route('/api/v1', v1);
+  registerApiDocs(app);
   app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));
   return app;
 }

@@ -38,7 +38,15 @@ export async function principalFromSession(db: Db, cookie: string): Promise<{ pr
     .where(and(eq(sessions.id, sha256(cookie)), gt(sessions.expiresAt, new Date()), eq(users.disabled, false)));
   if (!row) return null;
   return {
-    principal: { kind: 'user', userId: row.user.id, name: row.user.name, role: row.user.role, scopes: 'all' },
+    principal: {
+      kind: 'user',
+      userId: row.user.id,
+      name: row.user.name,
+      role: row.user.role,
+      scopes: 'all',
+      sessionId: row.session.id,
+      csrfToken: row.session.csrfToken,
+    },
     csrfToken: row.session.csrfToken,
   };
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rateCounters } from '../db/schema/index.ts';
 
@@ -8,6 +8,8 @@ export interface RateDecision {
   limit: number;
   /** Seconds until the current window ends. */
   retryAfter: number;
+  /** Start of the window this hit was counted in (refundRateLimit needs it). */
+  windowStart: Date;
 }
 
 /**
@@ -26,5 +28,18 @@ export async function hitRateLimit(db: Db, key: string, limit: number, windowSec
     await db.delete(rateCounters).where(sql`${rateCounters.windowStart} < ${new Date(now.getTime() - 24 * 3600_000)}`);
   }
   const count = row!.count;
-  return { allowed: count <= limit, count, limit, retryAfter: Math.max(1, Math.ceil((start.getTime() + windowMs - now.getTime()) / 1000)) };
+  return { allowed: count <= limit, count, limit, retryAfter: Math.max(1, Math.ceil((start.getTime() + windowMs - now.getTime()) / 1000)), windowStart: start };
+}
+
+/** Takes back one hit counted by hitRateLimit (e.g. a login attempt that turned out to succeed). */
+export async function refundRateLimit(db: Db, key: string, windowStart: Date): Promise<void> {
+  await db
+    .update(rateCounters)
+    .set({ count: sql`greatest(${rateCounters.count} - 1, 0)` })
+    .where(and(eq(rateCounters.key, key), eq(rateCounters.windowStart, windowStart)));
+}
+
+/** Forgets every window of `key` (e.g. the failure count of an account after a good login). */
+export async function clearRateLimit(db: Db, key: string): Promise<void> {
+  await db.delete(rateCounters).where(eq(rateCounters.key, key));
 }

@@ -17,7 +17,7 @@ export const ADMINS: readonly Role[] = ['admin'];
  * @example
  * app.post('/search', access({ roles: ALL_ROLES, scope: 'search' }), handler)
  */
-export function access(opts: { roles: readonly Role[]; scope: ApiScope }) {
+export function access(opts: { roles: readonly Role[]; scope: ApiScope | 'any' }) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const p = c.var.principal;
     if (!p) throw unauthorized();

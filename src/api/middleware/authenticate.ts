@@ -6,6 +6,7 @@ import type { ApiEnv } from '../env.ts';
 
 export const SESSION_COOKIE = 'zhida_session';
 export const CSRF_HEADER = 'x-csrf-token';
+const LOGIN_PATH = '/api/v1/auth/login';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -15,6 +16,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * the x-csrf-token header on every write.
  */
 export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
+  // Signing in needs no identity; a stale cookie or a forgotten CSRF header must not block it.
+  if (c.req.method === 'POST' && c.req.path === LOGIN_PATH) return next();
   const { db } = c.var.ctx;
   const header = c.req.header('authorization');
   if (header) {
