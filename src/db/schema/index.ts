@@ -4,3 +4,4 @@ export * from './settings.ts';
 export * from './answers.ts';
 export * from './audit.ts';
 export * from './embedding.ts';
+export * from './search.ts';
