@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { answers, answerVersions, categories, settings, users, type Role } from '../db/schema/index.ts';
+import { settings, users, type Role } from '../db/schema/index.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { richBodyFromMarkdownOrHtml } from '../answers/rich-text.ts';
+import { importAnswers, type ImportRecord } from '../answers/import.ts';
+import { ensureCategories } from '../answers/categories.ts';
 import { demoAnswers, demoCategories } from './answers.ts';
 
 export const demoUsers: { email: string; name: string; role: Role; password: string }[] = [
@@ -15,19 +16,20 @@ export const demoUsers: { email: string; name: string; role: Role; password: str
 const SEEDED = 'demo_seeded_at';
 
 /**
- * Seeds the demo once per database: one user per role and the demo answers, published (written by
- * the demo editor, approved by the demo reviewer). A marker row makes it idempotent across restarts
- * and across several nodes starting at once.
+ * Seeds the demo once per database: one user per role and the demo answers, published through the
+ * real import (importAnswers), so the seed fires the same hooks (search index, embedding queue) and
+ * audit entries as any bulk import by the demo admin; the demo editor owns the answers.
+ *
+ * The marker is written after the import: a start that crashes half-way seeds again next time, and
+ * the import is idempotent by externalId, so nothing is duplicated. Once the marker exists the seed
+ * never runs again, so later edits to demo answers are never overwritten.
  */
 export async function seedDemo(db: Db): Promise<{ seeded: boolean; answers: number }> {
   const [marker] = await db.select().from(settings).where(eq(settings.key, SEEDED));
   if (marker) return { seeded: false, answers: 0 };
   const hashes = await Promise.all(demoUsers.map((u) => hashPassword(u.password)));
-  const bodies = demoAnswers.map((a) => richBodyFromMarkdownOrHtml(a.body));
-  return db.transaction(async (tx) => {
-    const claimed = await tx.insert(settings).values({ key: SEEDED, value: new Date().toISOString() }).onConflictDoNothing().returning();
-    if (claimed.length === 0) return { seeded: false, answers: 0 };
-    const ids: Record<string, string> = {};
+  const ids: Partial<Record<Role, string>> = {};
+  await db.transaction(async (tx) => {
     for (const [i, u] of demoUsers.entries()) {
       const [row] = await tx
         .insert(users)
@@ -36,43 +38,27 @@ export async function seedDemo(db: Db): Promise<{ seeded: boolean; answers: numb
         .returning({ id: users.id });
       ids[u.role] = row!.id;
     }
-    await tx
-      .insert(categories)
-      .values(demoCategories.map((path) => ({ path, name: path.split('/').at(-1)!, parentPath: path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : null })))
-      .onConflictDoNothing();
-    const now = new Date();
-    let count = 0;
-    for (const [i, a] of demoAnswers.entries()) {
-      const [answer] = await tx.insert(answers).values({ externalId: a.externalId, ownerId: ids.editor }).onConflictDoNothing().returning({ id: answers.id });
-      if (!answer) continue;
-      const body = bodies[i]!;
-      const [version] = await tx
-        .insert(answerVersions)
-        .values({
-          answerId: answer.id,
-          number: 1,
-          status: 'published',
-          title: a.title,
-          similarQuestions: a.similarQuestions,
-          bodyJson: body.json,
-          bodyHtml: body.html,
-          bodyText: body.text,
-          botText: a.botText,
-          botTextDerived: 0,
-          categoryPath: a.category,
-          tags: a.tags,
-          channels: a.channels,
-          authorId: ids.editor,
-          reviewerId: ids.reviewer,
-          submittedAt: now,
-          reviewedAt: now,
-          publishedAt: now,
-          reviewDueAt: new Date(now.getTime() + (30 + (i % 300)) * 24 * 3600_000),
-        })
-        .returning({ id: answerVersions.id });
-      await tx.update(answers).set({ liveVersionId: version!.id }).where(eq(answers.id, answer.id));
-      count++;
-    }
-    return { seeded: true, answers: count };
+    await ensureCategories(tx, demoCategories);
   });
+  const now = Date.now();
+  const records: ImportRecord[] = demoAnswers.map((a, i) => ({
+    externalId: a.externalId,
+    title: a.title,
+    similarQuestions: a.similarQuestions,
+    body: a.body,
+    botText: a.botText,
+    category: a.category,
+    tags: a.tags,
+    channels: a.channels,
+    reviewDueAt: new Date(now + (30 + (i % 300)) * 24 * 3600_000).toISOString(),
+  }));
+  const result = await importAnswers(db, records, {
+    publish: true,
+    actor: { kind: 'user', userId: ids.admin },
+    ownerId: ids.editor,
+    source: 'demo-seed',
+  });
+  if (result.errors.length) throw new Error(`Demo seed failed: ${result.errors.map((e) => `#${e.line} ${e.message}`).join('; ')}`);
+  const claimed = await db.insert(settings).values({ key: SEEDED, value: new Date().toISOString() }).onConflictDoNothing().returning();
+  return { seeded: claimed.length > 0, answers: result.created };
 }

@@ -1,0 +1,366 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { recordAudit, recordAuditBatch } from '../audit/record.ts';
+import type { Db } from '../db/client.ts';
+import { answers, answerVersions, channels as allChannels } from '../db/schema/index.ts';
+import { ensureCategories, normaliseCategoryPath } from './categories.ts';
+import { answerChanged, type Tx } from './events.ts';
+import { richBodyFromMarkdownOrHtml, type RichBody } from './rich-text.ts';
+import { settleLiveState } from './supersede.ts';
+import { botTextFor, cleanChannels, cleanList, sameContent, type VersionContent } from './version-content.ts';
+
+const isoDate = z
+  .string()
+  .trim()
+  .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date/time')
+  .transform((s) => (s === '' ? null : new Date(s)))
+  .nullable()
+  .optional();
+
+/**
+ * One answer in the public import format (NDJSON line, CSV row, XLSX row). Unknown fields are an
+ * error so that a misspelt column ('catgory') is reported instead of silently dropped.
+ */
+export const importRecordSchema = z.strictObject({
+  externalId: z.string().trim().min(1, 'externalId is required').max(200),
+  title: z.string().trim().min(1, 'title is required').max(500),
+  similarQuestions: z.array(z.string().max(500)).max(200).optional(),
+  body: z.string().max(200_000).optional(),
+  category: z.string().max(500).nullable().optional(),
+  tags: z.array(z.string().max(100)).max(50).optional(),
+  channels: z.array(z.enum(allChannels)).optional(),
+  botText: z.string().max(2000).nullable().optional(),
+  effectiveFrom: isoDate,
+  expiresAt: isoDate,
+  reviewDueAt: isoDate,
+});
+
+/** The import format as written in files: `{externalId,title,similarQuestions,body,category,tags,channels}` (+ optional fields). */
+export type ImportRecord = z.input<typeof importRecordSchema>;
+type ParsedRecord = z.output<typeof importRecordSchema>;
+
+export interface ImportError {
+  line: number;
+  message: string;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: ImportError[];
+}
+
+export type ImportActor = Pick<Principal, 'kind' | 'userId' | 'keyId'>;
+
+export interface ImportOptions {
+  /** true: changed content is published at once (author and approver = the importer, audited as bulk). */
+  publish: boolean;
+  actor: ImportActor;
+  /** Owner of newly created answers; defaults to the acting user. */
+  ownerId?: string | null;
+  /** Line (or row) number of each record in its file, for error reports; defaults to index + 1. */
+  lines?: number[];
+  /** Errors found while parsing the file (bad JSON lines...), merged into the result. */
+  parseErrors?: ImportError[];
+  /** Records per transaction: good records of a batch commit together, bad ones are reported. */
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Where the records came from, for the audit entry ('api:ndjson', 'cli:answers.csv', 'demo-seed'). */
+  source?: string;
+}
+
+// Bump when the conversion of import records changes, so old import hashes stop matching.
+const IMPORT_FORMAT_VERSION = 1;
+
+interface Candidate {
+  line: number;
+  record: ParsedRecord;
+  hash: string;
+  content?: VersionContent;
+}
+
+interface Baseline extends VersionContent {
+  id: string;
+  answerId: string;
+  number: number;
+  status: string;
+  importHash: string | null;
+}
+
+/** Stable hash of a record's meaning: key order and whitespace in the file do not matter. */
+function recordHash(r: ParsedRecord): string {
+  const canonical = JSON.stringify([
+    IMPORT_FORMAT_VERSION,
+    r.externalId,
+    r.title,
+    cleanList(r.similarQuestions),
+    (r.body ?? '').trim(),
+    normaliseCategoryPath(r.category),
+    cleanList(r.tags),
+    cleanChannels(r.channels),
+    r.botText?.trim() || null,
+    r.effectiveFrom?.toISOString() ?? null,
+    r.expiresAt?.toISOString() ?? null,
+    r.reviewDueAt?.toISOString() ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Converting a body costs milliseconds; identical bodies within one import are converted once. */
+function converter() {
+  const cache = new Map<string, RichBody>();
+  return (source: string): RichBody => {
+    let body = cache.get(source);
+    if (!body) {
+      body = richBodyFromMarkdownOrHtml(source);
+      if (cache.size > 5000) cache.clear();
+      cache.set(source, body);
+    }
+    return body;
+  };
+}
+
+function contentOf(r: ParsedRecord, convert: (s: string) => RichBody): VersionContent {
+  const body = convert((r.body ?? '').trim());
+  return {
+    title: r.title,
+    similarQuestions: cleanList(r.similarQuestions),
+    bodyJson: body.json,
+    bodyHtml: body.html,
+    bodyText: body.text,
+    ...botTextFor(body, r.botText),
+    categoryPath: normaliseCategoryPath(r.category),
+    tags: cleanList(r.tags),
+    channels: cleanChannels(r.channels),
+    effectiveFrom: r.effectiveFrom ?? null,
+    expiresAt: r.expiresAt ?? null,
+    reviewDueAt: r.reviewDueAt ?? null,
+  };
+}
+
+const baselineColumns = {
+  id: answerVersions.id,
+  answerId: answerVersions.answerId,
+  number: answerVersions.number,
+  status: answerVersions.status,
+  importHash: answerVersions.importHash,
+  title: answerVersions.title,
+  similarQuestions: answerVersions.similarQuestions,
+  bodyJson: answerVersions.bodyJson,
+  bodyHtml: answerVersions.bodyHtml,
+  bodyText: answerVersions.bodyText,
+  botText: answerVersions.botText,
+  botTextDerived: answerVersions.botTextDerived,
+  categoryPath: answerVersions.categoryPath,
+  tags: answerVersions.tags,
+  channels: answerVersions.channels,
+  effectiveFrom: answerVersions.effectiveFrom,
+  expiresAt: answerVersions.expiresAt,
+  reviewDueAt: answerVersions.reviewDueAt,
+};
+
+/**
+ * What a record is compared with: for publish=true the newest published version (a pending draft
+ * of an editor is left alone when the published content already matches), otherwise the newest
+ * version of any status.
+ */
+async function baselines(tx: Tx, answerIds: string[], publish: boolean): Promise<Map<string, Baseline>> {
+  const out = new Map<string, Baseline>();
+  if (answerIds.length === 0) return out;
+  const rows = await tx
+    .selectDistinctOn([answerVersions.answerId], baselineColumns)
+    .from(answerVersions)
+    .where(and(inArray(answerVersions.answerId, answerIds), publish ? eq(answerVersions.status, 'published') : undefined))
+    .orderBy(answerVersions.answerId, sql`${answerVersions.number} desc`);
+  for (const r of rows) out.set(r.answerId, r as Baseline);
+  return out;
+}
+
+async function newestNumbers(tx: Tx, answerIds: string[]): Promise<Map<string, { number: number; status: string; id: string }>> {
+  const out = new Map<string, { number: number; status: string; id: string }>();
+  if (answerIds.length === 0) return out;
+  const rows = await tx
+    .selectDistinctOn([answerVersions.answerId], { answerId: answerVersions.answerId, id: answerVersions.id, number: answerVersions.number, status: answerVersions.status })
+    .from(answerVersions)
+    .where(inArray(answerVersions.answerId, answerIds))
+    .orderBy(answerVersions.answerId, sql`${answerVersions.number} desc`);
+  for (const r of rows) out.set(r.answerId, r);
+  return out;
+}
+
+/**
+ * Imports answers in the public import format, idempotent by externalId: identical content is
+ * left unchanged; changed content becomes a new version (published directly when `publish`, else
+ * a draft — an existing newest draft is overwritten in place, drafts being mutable).
+ *
+ * Batches of `batchSize` (500) records run in one transaction each: within a batch the good
+ * records commit together and bad records are reported per line; a batch that fails as a whole
+ * (a database error) is rolled back and each of its lines reported, while other batches stand.
+ * Audit: one entry per created/updated answer (details.bulk = true) and one bulk entry per import.
+ */
+export async function importAnswers(db: Db, records: readonly unknown[], opts: ImportOptions): Promise<ImportResult> {
+  const result: ImportResult = { created: 0, updated: 0, unchanged: 0, errors: [...(opts.parseErrors ?? [])] };
+  const batchSize = opts.batchSize ?? 500;
+  const importId = randomUUID();
+  const convert = converter();
+  const lineOf = (i: number) => opts.lines?.[i] ?? i + 1;
+  const firstLine = new Map<string, number>();
+
+  const candidates: Candidate[] = [];
+  records.forEach((raw, i) => {
+    const line = lineOf(i);
+    const parsed = importRecordSchema.safeParse(raw);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+      result.errors.push({ line, message });
+      return;
+    }
+    const seen = firstLine.get(parsed.data.externalId);
+    if (seen !== undefined) {
+      result.errors.push({ line, message: `externalId "${parsed.data.externalId}" already appears on line ${seen}; each answer may appear once per import` });
+      return;
+    }
+    firstLine.set(parsed.data.externalId, line);
+    candidates.push({ line, record: parsed.data, hash: recordHash(parsed.data) });
+  });
+
+  let done = records.length - candidates.length;
+  opts.onProgress?.(done, records.length);
+  for (let start = 0; start < candidates.length; start += batchSize) {
+    const batch = candidates.slice(start, start + batchSize);
+    try {
+      await prepareContent(db, batch, opts.publish, convert);
+      const counts = await db.transaction((tx) => importBatch(tx, batch, opts, importId, convert));
+      result.created += counts.created;
+      result.updated += counts.updated;
+      result.unchanged += counts.unchanged;
+    } catch (err) {
+      const message = `not imported: the batch of lines ${batch[0]!.line}-${batch.at(-1)!.line} failed (${(err as Error).message})`;
+      for (const c of batch) result.errors.push({ line: c.line, message });
+    }
+    done += batch.length;
+    opts.onProgress?.(done, records.length);
+    // Bulk inserts leave the planner's statistics stale (it then picks the status index over the
+    // per-answer one and every later batch slows down); refresh them as the tables grow.
+    const batchNo = start / batchSize;
+    if (batchNo === 0 || batchNo % 4 === 3) await db.execute(sql`analyze answers, answer_versions`);
+  }
+
+  result.errors.sort((a, b) => a.line - b.line);
+  await db.transaction((tx) =>
+    recordAudit(tx, opts.actor, {
+      action: opts.publish ? 'answers.bulk_published' : 'answers.bulk_imported',
+      entityType: 'import',
+      entityId: importId,
+      details: { bulk: true, publish: opts.publish, source: opts.source ?? null, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length },
+    }),
+  );
+  return result;
+}
+
+/**
+ * Converts the bodies that will be needed, before the transaction, so the database is not held
+ * while CPU-bound work runs. Records whose import hash matches their baseline are skipped.
+ */
+async function prepareContent(db: Db, batch: Candidate[], publish: boolean, convert: (s: string) => RichBody) {
+  const existing = await db
+    .select({ id: answers.id, externalId: answers.externalId })
+    .from(answers)
+    .where(inArray(answers.externalId, batch.map((c) => c.record.externalId)));
+  const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
+  const base = await baselines(db, existing.map((a) => a.id), publish);
+  for (const c of batch) {
+    const id = idByExternal.get(c.record.externalId);
+    const b = id ? base.get(id) : undefined;
+    if (!b || b.importHash !== c.hash) c.content = contentOf(c.record, convert);
+  }
+}
+
+async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, importId: string, convert: (s: string) => RichBody) {
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const now = new Date();
+  const userId = opts.actor.userId ?? null;
+
+  // Lock the existing answers so concurrent editors and imports serialise with this batch.
+  const existing = await tx
+    .select({ id: answers.id, externalId: answers.externalId })
+    .from(answers)
+    .where(inArray(answers.externalId, batch.map((c) => c.record.externalId)))
+    .for('update');
+  const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
+  const existingIds = existing.map((a) => a.id);
+  const base = await baselines(tx, existingIds, opts.publish);
+  const newest = await newestNumbers(tx, existingIds);
+
+  const fresh = new Set(batch.filter((c) => !idByExternal.has(c.record.externalId)));
+  if (fresh.size) {
+    const inserted = await tx
+      .insert(answers)
+      .values([...fresh].map((c) => ({ externalId: c.record.externalId, ownerId: opts.ownerId === undefined ? userId : opts.ownerId, createdAt: now, updatedAt: now })))
+      .returning({ id: answers.id, externalId: answers.externalId });
+    for (const a of inserted) idByExternal.set(a.externalId!, a.id);
+  }
+
+  type NewVersion = typeof answerVersions.$inferInsert;
+  const inserts: NewVersion[] = [];
+  const draftUpdates: { versionId: string; values: Partial<NewVersion> }[] = [];
+  const changed: { answerId: string; externalId: string; number: number; change: 'created' | 'updated' }[] = [];
+  const categoryPaths = new Set<string>();
+
+  for (const c of batch) {
+    const answerId = idByExternal.get(c.record.externalId)!;
+    const isNew = fresh.has(c);
+    const b = isNew ? undefined : base.get(answerId);
+    if (b && b.importHash === c.hash) {
+      counts.unchanged++;
+      continue;
+    }
+    const content = (c.content ??= contentOf(c.record, convert));
+    if (b && sameContent(content, b)) {
+      counts.unchanged++;
+      continue;
+    }
+    if (content.categoryPath) categoryPaths.add(content.categoryPath);
+    const top = newest.get(answerId);
+    const stamp = opts.publish
+      ? { status: 'published' as const, authorId: userId, reviewerId: userId, submittedAt: now, reviewedAt: now, publishedAt: now, reviewComment: null }
+      : { status: 'draft' as const, authorId: userId };
+    if (!opts.publish && top?.status === 'draft') {
+      draftUpdates.push({ versionId: top.id, values: { ...content, ...stamp, importHash: c.hash, updatedAt: now } });
+      changed.push({ answerId, externalId: c.record.externalId, number: top.number, change: 'updated' });
+    } else {
+      const number = (top?.number ?? 0) + 1;
+      inserts.push({ answerId, number, ...content, ...stamp, importHash: c.hash, createdAt: now, updatedAt: now });
+      changed.push({ answerId, externalId: c.record.externalId, number, change: isNew ? 'created' : 'updated' });
+    }
+    if (isNew) counts.created++;
+    else counts.updated++;
+  }
+
+  await ensureCategories(tx, categoryPaths);
+  if (inserts.length) await tx.insert(answerVersions).values(inserts);
+  for (const u of draftUpdates) await tx.update(answerVersions).set(u.values).where(eq(answerVersions.id, u.versionId));
+  if (changed.length === 0) return counts;
+
+  const changedIds = changed.map((c) => c.answerId);
+  await tx
+    .update(answers)
+    .set({ revision: sql`${answers.revision} + 1`, updatedAt: now })
+    .where(inArray(answers.id, changedIds));
+  if (opts.publish) await settleLiveState(tx, changedIds, now);
+  await recordAuditBatch(
+    tx,
+    opts.actor,
+    changed.map((c) => ({
+      action: 'answer.imported',
+      entityType: 'answer',
+      entityId: c.answerId,
+      details: { bulk: true, importId, externalId: c.externalId, change: c.change, version: c.number, status: opts.publish ? 'published' : 'draft' },
+    })),
+  );
+  if (opts.publish) for (const c of changed) await answerChanged(tx, c.answerId);
+  return counts;
+}
