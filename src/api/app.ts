@@ -5,6 +5,8 @@ import type { AppContext } from '../context.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
+import { analyticsRoutes } from './analytics.ts';
+import { notificationRoutes } from './notifications.ts';
 import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -39,6 +41,8 @@ export function createApi(ctx: AppContext) {
   v1.route('/', searchRoutes);
   v1.route('/', authRoutes);
   v1.route('/', userRoutes);
+  v1.route('/', analyticsRoutes);
+  v1.route('/', notificationRoutes);
   app.route('/api/v1', v1);
   registerApiDocs(app);
   app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { groupGapQueries, type GapGroup } from './gap-groups.ts';
+import type { Period } from './period.ts';
+import { searchEvents } from './search-events.ts';
+import { iso, num, queryRows } from './sql-rows.ts';
+
+export interface GapItem extends GapGroup {
+  /** The likely home answer (search's usual first result for the group), with its current title. */
+  candidate: { answerId: string; title: string } | null;
+}
+
+/**
+ * The gap list: queries that found nothing (zero results) or nothing the bot could trust (top score
+ * below the threshold), grouped by similarity, most asked first. Each group is one missing or
+ * weak answer to write.
+ */
+export async function gapList(db: Db, period: Period, lowConfidenceBelow: number, limit = 100): Promise<GapItem[]> {
+  const rows = await queryRows<{ query: string; n: unknown; zero: unknown; low: unknown; last_seen: unknown; top_answer_id: string | null }>(
+    db,
+    sql`select mode() within group (order by e.query) as query, count(*) as n,
+               count(*) filter (where e.result_count = 0) as zero,
+               count(*) filter (where e.result_count > 0) as low,
+               max(e.at) as last_seen,
+               mode() within group (order by e.top_answer_id) filter (where e.top_answer_id is not null) as top_answer_id
+        from ${searchEvents(period)} e
+        where e.normalised <> '' and (e.result_count = 0 or e.top_score < ${lowConfidenceBelow})
+        group by e.normalised
+        order by count(*) desc
+        limit 2000`,
+  );
+  const groups = groupGapQueries(
+    rows.map((r) => ({ query: r.query, count: num(r.n), zeroResults: num(r.zero), lowConfidence: num(r.low), lastSeenAt: iso(r.last_seen)!, topAnswerId: r.top_answer_id })),
+  ).slice(0, limit);
+  const ids = [...new Set(groups.map((g) => g.candidateAnswerId).filter((x): x is string => !!x))];
+  const titles = new Map<string, string>();
+  if (ids.length) {
+    // The newest version's title: the candidate may have a draft in flight, the title is what staff recognise.
+    const t = await queryRows<{ answer_id: string; title: string }>(
+      db,
+      sql`select distinct on (v.answer_id) v.answer_id, v.title from answer_versions v
+          where v.answer_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+          order by v.answer_id, v.number desc`,
+    );
+    for (const r of t) titles.set(r.answer_id, r.title);
+  }
+  return groups.map((g) => ({
+    ...g,
+    candidate: g.candidateAnswerId && titles.has(g.candidateAnswerId) ? { answerId: g.candidateAnswerId, title: titles.get(g.candidateAnswerId)! } : null,
+  }));
+}
