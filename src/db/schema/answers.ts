@@ -63,6 +63,11 @@ export const answerVersions = pgTable(
     restoredFrom: integer('restored_from'),
     /** SHA-256 of the import record this version came from: re-importing it is skipped without re-parsing. */
     importHash: text('import_hash'),
+    /**
+     * Everyone who wrote or submitted this version (user ids; 'master' for the master key). Four-eyes:
+     * none of them may approve it, so an editor who changed a colleague's draft cannot approve it either.
+     */
+    contributorIds: text('contributor_ids').array().notNull().default(sql`'{}'::text[]`),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),

@@ -1,0 +1,1 @@
+ALTER TABLE "answer_versions" ADD COLUMN "contributor_ids" text[] DEFAULT '{}'::text[] NOT NULL;
