@@ -4,4 +4,5 @@ import { Command } from 'commander';
 // `zhida <command>` (or `npm run cli -- <command>`). Each area registers its own commands.
 const program = new Command('zhida').description('知答 Zhida command line: import, export, models, users, reindex');
 
+(await import('./auth/cli.ts')).registerUserCommands(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DataDirLockedError, openDatabase } from '../db/client.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { roles, type Role } from '../db/schema/index.ts';
+import { ApiError } from '../api/errors.ts';
+import { createUser, PASSWORD_MAX, PASSWORD_MIN } from './users.ts';
+
+const input = z.object({
+  email: z.email('--email is not a valid address'),
+  name: z.string().trim().min(1, '--name is required').max(100),
+  role: z.enum(roles, `--role must be one of ${roles.join(', ')}`),
+  password: z.string().min(PASSWORD_MIN, `--password needs at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX).optional(),
+});
+
+/**
+ * `zhida user create --email --name --role [--password]`: the first admin of a fresh install (or a
+ * break-glass account) without the HTTP API. Without --password a random one is generated and
+ * printed once; it is audited as a system action.
+ */
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('Staff accounts / 员工账号');
+  user
+    .command('create')
+    .description('Create a staff user (prints a generated password once when --password is not given)')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--role <role>', `one of ${roles.join(', ')}`)
+    .option('--password <password>', `at least ${PASSWORD_MIN} characters (visible in shell history: prefer the generated one)`)
+    .action(async (opts: { email: string; name: string; role: string; password?: string }) => {
+      const parsed = input.safeParse(opts);
+      if (!parsed.success) fail(parsed.error.issues.map((i) => i.message).join('\n'));
+      const { email, name, role, password: given } = parsed.data;
+      const password = given ?? randomBytes(15).toString('base64url');
+      let config;
+      try {
+        config = loadConfig();
+      } catch (err) {
+        if (err instanceof ConfigError) fail(err.message);
+        throw err;
+      }
+      let database;
+      try {
+        database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      } catch (err) {
+        if (err instanceof DataDirLockedError) fail(err.message);
+        throw err;
+      }
+      try {
+        await runMigrations(database);
+        const created = await createUser(database.db, { kind: 'system' }, { email, name, role: role as Role, password });
+        console.log(`Created ${created.role} ${created.email} (${created.id})`);
+        if (!given) console.log(`Password (shown once, change it after signing in): ${password}`);
+      } catch (err) {
+        if (err instanceof ApiError) fail(err.message);
+        throw err;
+      } finally {
+        await database.close();
+      }
+    });
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
