@@ -26,6 +26,14 @@ const configSchema = z.object({
   ZHIDA_MODELS_PATH: z.string().min(1).optional(),
   ZHIDA_HUB_URL: z.string().url().optional(),
   ZHIDA_OFFLINE: flag(false),
+  // Explicit settings for a model id the registry (src/embedding/registry.ts) does not know.
+  ZHIDA_MODEL_DIMS: z.coerce.number().int().min(2).max(16000).optional(),
+  ZHIDA_MODEL_POOLING: z.enum(['cls', 'mean']).optional(),
+  ZHIDA_MODEL_MAX_TOKENS: z.coerce.number().int().min(16).max(8192).optional(),
+  ZHIDA_MODEL_QUERY_PREFIX: z.string().optional(),
+  ZHIDA_MODEL_PASSAGE_PREFIX: z.string().optional(),
+  ZHIDA_MODEL_QUANTIZED: z.enum(['1', '0', 'true', 'false', 'yes', 'no']).optional().transform((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(v))),
+  ZHIDA_MODEL_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
   ZHIDA_EMBED_WORKER: flag(true),
   ZHIDA_FRAME_ANCESTORS: z.string().default("'self'"),
   ZHIDA_HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
@@ -45,7 +53,17 @@ export interface Config {
   sessionHours: number;
   rateLimitPerMin: number;
   maxBodyBytes: number;
-  model: { id: string; dir?: string; modelsPath: string; hubUrl?: string; offline: boolean };
+  model: {
+    id: string;
+    dir?: string;
+    modelsPath: string;
+    hubUrl?: string;
+    offline: boolean;
+    /** Overrides for the registry entry (required for ids the registry does not know). */
+    custom: { dims?: number; pooling?: 'cls' | 'mean'; maxTokens?: number; queryPrefix?: string; passagePrefix?: string; quantized?: boolean };
+    /** How often an unavailable model is looked for again (a model dropped in later is picked up). */
+    checkSeconds: number;
+  };
   embedWorker: boolean;
   frameAncestors: string;
   handoffThreshold?: number;
@@ -79,6 +97,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       modelsPath: e.ZHIDA_MODELS_PATH ?? `${e.ZHIDA_DATA_DIR}/models`,
       hubUrl: e.ZHIDA_HUB_URL,
       offline: e.ZHIDA_OFFLINE,
+      custom: {
+        dims: e.ZHIDA_MODEL_DIMS,
+        pooling: e.ZHIDA_MODEL_POOLING,
+        maxTokens: e.ZHIDA_MODEL_MAX_TOKENS,
+        queryPrefix: e.ZHIDA_MODEL_QUERY_PREFIX,
+        passagePrefix: e.ZHIDA_MODEL_PASSAGE_PREFIX,
+        quantized: e.ZHIDA_MODEL_QUANTIZED,
+      },
+      checkSeconds: e.ZHIDA_MODEL_CHECK_SECONDS,
     },
     embedWorker: e.ZHIDA_EMBED_WORKER,
     frameAncestors: e.ZHIDA_FRAME_ANCESTORS,

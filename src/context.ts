@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
+import type { EmbeddingService } from './embedding/service.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -12,4 +13,6 @@ export interface AppContext {
   db: Db;
   log: Logger;
   startedAt: Date;
+  /** The embedding model(s): state(), embedQuery(), search(); see src/embedding/service.ts. */
+  embedding: EmbeddingService;
 }

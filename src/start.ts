@@ -7,6 +7,7 @@ import type { AppContext } from './context.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { demoUsers, seedDemo } from './demo/seed.ts';
+import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createHttpServer } from './server.ts';
 
@@ -27,10 +28,12 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
   const log = options.log ?? createLogger(config.logLevel);
   const startedAt = new Date();
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  let embedding: EmbeddingRuntime | undefined;
   try {
     await runMigrations(database);
     const master = await ensureMasterToken(database.db, config.adminToken);
-    const ctx: AppContext = { config, database, db: database.db, log, startedAt };
+    embedding = await startEmbedding({ db: database.db, config, log });
+    const ctx: AppContext = { config, database, db: database.db, log, startedAt, embedding: embedding.service };
     if (config.demo) {
       const seeded = await seedDemo(database.db);
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
@@ -53,10 +56,12 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(timer);
+        await embedding?.stop();
         await database.close();
       })());
     return { url, ctx, server, generatedAdminToken: master.generated, stop };
   } catch (err) {
+    await embedding?.stop().catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }

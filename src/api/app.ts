@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
+import { indexStatusRoutes } from './index-status.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { apiKeyRoutes } from './api-keys.ts';
@@ -40,6 +41,7 @@ export function createApi(ctx: AppContext) {
   );
   v1.use(authenticate);
   v1.route('/', searchRoutes);
+  v1.route('/', indexStatusRoutes);
   v1.route('/', authRoutes);
   v1.route('/', userRoutes);
   v1.route('/', analyticsRoutes);

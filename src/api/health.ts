@@ -18,5 +18,7 @@ export const healthRoutes = new Hono<ApiEnv>()
       ok = false;
       checks.database = { ok: false, kind: database.kind, reason: (err as Error).message };
     }
+    // Informational: without a model search still works (keyword-only), so readiness stays 200.
+    checks.embeddingModel = { ok: true, ...c.var.ctx.embedding.state(), searchMode: c.var.ctx.embedding.state().state === 'ready' ? 'hybrid' : 'keyword' };
     return c.json({ ok, checks }, ok ? 200 : 503);
   });
