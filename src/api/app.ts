@@ -9,6 +9,7 @@ import { indexStatusRoutes } from './index-status.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { notificationRoutes } from './notifications.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -47,6 +48,7 @@ export function createApi(ctx: AppContext) {
   v1.route('/', analyticsRoutes);
   v1.route('/', notificationRoutes);
   v1.route('/', apiKeyRoutes);
+  v1.route('/', auditRoutes);
   app.route('/api/v1', v1);
   registerApiDocs(app);
   app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));
