@@ -16,18 +16,30 @@ async function loadAppHandler(): Promise<NodeHandler | null> {
 }
 
 const API_PATHS = /^\/(api(\/|$)|healthz$|readyz$)/;
+// The agent assist panel is the one page other sites may frame (the agent's workbench).
+const EMBEDDABLE_PATHS = /^\/assist(\/|$)/;
+
+export interface HttpServerOptions {
+  /** CSP source list of the pages allowed to frame /assist (ZHIDA_FRAME_ANCESTORS); default 'self'. */
+  frameAncestors?: string;
+}
 
 /**
  * One Node server for everything: /api, /healthz and /readyz go to Hono, every other path to the
  * SvelteKit app. Without an app build, non-API paths answer 503 with a hint.
  */
-export async function createHttpServer(api: Hono<any>): Promise<Server> {
+export async function createHttpServer(api: Hono<any>, options: HttpServerOptions = {}): Promise<Server> {
   const apiListener = getRequestListener(api.fetch);
   const appHandler = await loadAppHandler();
+  // A source list only: a ';' or line break in the setting must not smuggle in other CSP directives.
+  const embedAncestors = (options.frameAncestors ?? "'self'").replace(/[;\r\n,]+/g, ' ').trim() || "'self'";
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (API_PATHS.test(path)) return void apiListener(req, res);
     if (appHandler) {
+      // Clickjacking guard: only /assist may be framed, and only by the configured origins.
+      const ancestors = EMBEDDABLE_PATHS.test(path) ? embedAncestors : "'self'";
+      res.setHeader('Content-Security-Policy', `frame-ancestors ${ancestors}`);
       return appHandler(req, res, () => {
         res.statusCode = 404;
         res.end('Not found');

@@ -39,7 +39,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
     }
     const api = createApi(ctx);
-    const server = await createHttpServer(api);
+    const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

@@ -1,6 +1,5 @@
 import { normaliseText } from '../search/normalise.ts';
-import { segment, stemWord } from '../search/segment.ts';
-import { isStopWord } from '../search/stop-words.ts';
+import { segment } from '../search/segment.ts';
 
 /** What two queries are compared by: their search terms and their character bigrams. */
 export interface QueryShape {
@@ -24,20 +23,28 @@ function charGrams(normalised: string, n = 2): Set<string> {
   return grams;
 }
 
-// Search keeps these (they can decide between answers); for grouping questions they are noise.
-const QUESTION_WORDS = new Set(['how', 'why', 'when', 'where', 'want', 'need', 'get', 'way']);
+// Words that say "this is a question", not what it is about: grouping ignores them (search has its
+// own, shorter list, because there a word like 不 can decide between answers).
+const FILLER = new Set(
+  `的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 我 你 您 我们 这 那 这个 那个 一下 请 请问 和 或 就 都 也 还 在 把 被 给 对 从 到 想 要 需要
+   可以 能 能否 怎么 怎样 如何 怎么办 什么 为什么 哪里 多少 几 是否 有没有 办 该
+   a an the and or to of in on at for with from is am are was be do does did can could would should will i me my we our you your
+   it its this that what which who how why when where want need get way please`.split(/\s+/).filter(Boolean),
+);
+
+/** Plural and -ing/-ed endings folded so "cards" meets "card" (grouping only needs a light touch). */
+function fold(word: string): string {
+  if (!/^[a-z]+$/.test(word) || word.length <= 4) return word;
+  return word.replace(/(?:ing|ed|es|s)$/, '');
+}
 
 /**
  * Whole words (jieba's accurate mode, not the search mode that also yields 信用 inside 信用卡 and
- * would make every card question look alike), stemmed, stop words removed.
+ * would make every card question look alike), filler removed.
  */
 function queryTerms(normalised: string): Set<string> {
   const terms = new Set<string>();
-  for (const w of segment(normalised)) {
-    if (isStopWord(w) || QUESTION_WORDS.has(w)) continue;
-    const t = stemWord(w);
-    if (t && !isStopWord(t)) terms.add(t);
-  }
+  for (const w of segment(normalised)) if (!FILLER.has(w)) terms.add(fold(w));
   return terms;
 }
 
@@ -54,8 +61,8 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 }
 
 /**
- * How alike two queries are, 0..1: the better of shared search terms (jieba/stemmed, stop words
- * removed, so "怎么办" does not make every question alike) and shared character bigrams (catches
+ * How alike two queries are, 0..1: the better of shared words (filler removed, so "怎么办" does
+ * not make every question alike) and shared character bigrams (catches
  * typos and segmentation differences such as 丢了/丢失).
  */
 export function querySimilarity(a: QueryShape, b: QueryShape): number {

@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts';
 import { indexStatusRoutes } from './index-status.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { notificationRoutes } from './notifications.ts';
+import { botSessionRoutes } from './bot-sessions.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
@@ -47,6 +48,7 @@ export function createApi(ctx: AppContext) {
   v1.route('/', userRoutes);
   v1.route('/', analyticsRoutes);
   v1.route('/', notificationRoutes);
+  v1.route('/', botSessionRoutes);
   v1.route('/', apiKeyRoutes);
   v1.route('/', auditRoutes);
   app.route('/api/v1', v1);
