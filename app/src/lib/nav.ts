@@ -16,4 +16,7 @@ export const navItems: NavItem[] = [
   { href: '/admin/users', label: 'nav.users', roles: ['admin'] },
   { href: '/admin/api-keys', label: 'nav.apiKeys', roles: ['admin'] },
   { href: '/admin/categories', label: 'nav.categories', roles: ['reviewer', 'admin'] },
+  { href: '/assist', label: 'nav.assist' },
+  { href: '/chat', label: 'nav.chat' },
+  { href: '/analytics', label: 'nav.analytics', roles: ['reviewer', 'admin'] },
 ];

@@ -1,6 +1,11 @@
 import { addMessages, init, locale } from 'svelte-i18n';
 import en from './en.json';
 import zhCN from './zh-CN.json';
+// Issue 7's pages keep their strings in their own catalogs (deep-merged into the same dictionaries).
+import analyticsEn from './analytics.en.json';
+import analyticsZhCN from './analytics.zh-CN.json';
+import assistEn from './assist.en.json';
+import assistZhCN from './assist.zh-CN.json';
 
 export const LOCALES = [
   { code: 'zh-CN', label: '中文' },
@@ -12,6 +17,8 @@ const STORAGE_KEY = 'zhida.locale';
 
 addMessages('zh-CN', zhCN);
 addMessages('en', en);
+addMessages('zh-CN', assistZhCN, analyticsZhCN);
+addMessages('en', assistEn, analyticsEn);
 
 function savedLocale(): LocaleCode {
   const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
