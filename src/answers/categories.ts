@@ -1,6 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { ApiError, notFound } from '../api/errors.ts';
 import { categories } from '../db/schema/index.ts';
 import type { Tx } from './events.ts';
+import { liveVersionIds } from './live.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { AnswerActor } from './actor.ts';
 
 /**
  * Canonical form of a category path: segments trimmed, empty segments dropped, joined by '/'.
@@ -43,4 +47,57 @@ export async function categoryExists(tx: Tx, path: string): Promise<boolean> {
 /** db.execute returns {rows} on PGlite and an array on postgres.js. */
 export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
+export interface CategoryView {
+  path: string;
+  name: string;
+  parentPath: string | null;
+  /** Answers (not archived) whose newest version is in this category or below it. */
+  answerCount: number;
+}
+
+/** GET /categories: the whole tree, sorted by path, with answer counts including sub-categories. */
+export async function listCategories(tx: Tx): Promise<CategoryView[]> {
+  const rows = rowsOf<{ path: string; name: string; parent_path: string | null; n: number }>(
+    await tx.execute(sql`
+      with head as (
+        select distinct on (v.answer_id) v.answer_id, v.category_path
+        from answer_versions v join answers a on a.id = v.answer_id and a.archived_at is null
+        order by v.answer_id, v.number desc
+      )
+      select c.path, c.name, c.parent_path,
+        (select count(*)::int from head h where h.category_path = c.path or h.category_path like c.path || '/%') as n
+      from ${categories} c order by c.path`),
+  );
+  return rows.map((r) => ({ path: r.path, name: r.name, parentPath: r.parent_path, answerCount: Number(r.n) }));
+}
+
+/** POST /categories: creates the path and any missing ancestors. */
+export async function createCategory(tx: Tx, actor: AnswerActor, rawPath: string): Promise<{ created: boolean; category: ReturnType<typeof categoryRow> }> {
+  const path = normaliseCategoryPath(rawPath);
+  if (!path) throw new ApiError(400, 'validation_failed', 'path must not be empty', [{ path: 'path', message: 'path must not be empty' }]);
+  const existed = await categoryExists(tx, path);
+  await ensureCategories(tx, [path]);
+  if (!existed) await recordAudit(tx, actor, { action: 'category.created', entityType: 'category', entityId: path });
+  return { created: !existed, category: categoryRow(path) };
+}
+
+/** DELETE /categories/:path: only when no answer and no sub-category uses it (409 otherwise). */
+export async function deleteCategory(tx: Tx, actor: AnswerActor, rawPath: string): Promise<void> {
+  const path = normaliseCategoryPath(rawPath);
+  if (!path || !(await categoryExists(tx, path))) throw notFound('Category');
+  const children = rowsOf(await tx.execute(sql`select 1 from ${categories} where parent_path = ${path} limit 1`));
+  if (children.length) throw new ApiError(409, 'in_use', `Category "${path}" has sub-categories; delete or move them first / 该分类下还有子分类`);
+  const used = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      select count(distinct v.answer_id)::int as n from answer_versions v
+      where v.category_path = ${path} and (
+        v.id in (select version_id from ${liveVersionIds()} l)
+        or v.number = (select max(number) from answer_versions w where w.answer_id = v.answer_id))`),
+  );
+  const n = Number(used[0]?.n ?? 0);
+  if (n > 0) throw new ApiError(409, 'in_use', `Category "${path}" is used by ${n} answer(s); move them first / 该分类仍被 ${n} 个答案使用`, { answerCount: n });
+  await tx.delete(categories).where(eq(categories.path, path));
+  await recordAudit(tx, actor, { action: 'category.deleted', entityType: 'category', entityId: path });
 }

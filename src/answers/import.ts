@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import { recordAudit, recordAuditBatch } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions, channels as allChannels } from '../db/schema/index.ts';
+import { actorIdentity } from './actor.ts';
 import { ensureCategories, normaliseCategoryPath } from './categories.ts';
 import { answerChanged, type Tx } from './events.ts';
 import { richBodyFromMarkdownOrHtml, type RichBody } from './rich-text.ts';
@@ -325,9 +326,10 @@ async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, impo
     }
     if (content.categoryPath) categoryPaths.add(content.categoryPath);
     const top = newest.get(answerId);
+    const contributorIds = [actorIdentity(opts.actor)];
     const stamp = opts.publish
-      ? { status: 'published' as const, authorId: userId, reviewerId: userId, submittedAt: now, reviewedAt: now, publishedAt: now, reviewComment: null }
-      : { status: 'draft' as const, authorId: userId };
+      ? { status: 'published' as const, authorId: userId, reviewerId: userId, submittedAt: now, reviewedAt: now, publishedAt: now, reviewComment: null, contributorIds }
+      : { status: 'draft' as const, authorId: userId, contributorIds };
     if (!opts.publish && top?.status === 'draft') {
       draftUpdates.push({ versionId: top.id, values: { ...content, ...stamp, importHash: c.hash, updatedAt: now } });
       changed.push({ answerId, externalId: c.record.externalId, number: top.number, change: 'updated' });

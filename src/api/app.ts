@@ -16,6 +16,9 @@ import { authenticate } from './middleware/authenticate.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { registerApiDocs } from './openapi.ts';
 import { searchRoutes } from './search.ts';
+import { answerRoutes } from './answers.ts';
+import { categoryRoutes } from './categories.ts';
+import { transferRoutes } from './transfer.ts';
 import { userRoutes } from './users.ts';
 
 /** The whole HTTP API: /healthz, /readyz and /api/v1/*. Pure fetch handler; no Node specifics. */
@@ -51,6 +54,9 @@ export function createApi(ctx: AppContext) {
   v1.route('/', botSessionRoutes);
   v1.route('/', apiKeyRoutes);
   v1.route('/', auditRoutes);
+  v1.route('/', answerRoutes);
+  v1.route('/', categoryRoutes);
+  v1.route('/', transferRoutes);
   app.route('/api/v1', v1);
   registerApiDocs(app);
   app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));

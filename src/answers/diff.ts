@@ -1,0 +1,103 @@
+import { diffArrays, diffChars, diffWordsWithSpace, type Change } from 'diff';
+import { notFound } from '../api/errors.ts';
+import type { Tx } from './events.ts';
+import { iso, type VersionRow } from './map.ts';
+import { versionRows } from './detail.ts';
+
+export interface BodyOp {
+  op: 'equal' | 'insert' | 'delete';
+  text: string;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+  changed: boolean;
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  fields: FieldChange[];
+  similarQuestions: { added: string[]; removed: string[] };
+  body: BodyOp[];
+}
+
+const HAN = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/u;
+const LATIN_WORD = /[A-Za-z]{2,}/;
+
+/**
+ * Tokens for mixed Chinese/English text: every CJK character (and CJK punctuation) is a token,
+ * Latin words and numbers are one token each, whitespace runs are tokens. Chinese then diffs
+ * character by character and English word by word, in the same sentence.
+ */
+export function mixedTokens(text: string): string[] {
+  return text.match(/[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|[\p{L}\p{N}_'’-]+|\s+|[^\s\p{L}\p{N}]/gu) ?? [];
+}
+
+function toOps(changes: Change[]): BodyOp[] {
+  const ops: BodyOp[] = [];
+  for (const c of changes) {
+    const op: BodyOp['op'] = c.added ? 'insert' : c.removed ? 'delete' : 'equal';
+    const last = ops.at(-1);
+    if (last && last.op === op) last.text += c.value;
+    else if (c.value) ops.push({ op, text: c.value });
+  }
+  return ops;
+}
+
+/**
+ * Text diff chosen by script: character level for Chinese (diffChars), word level for English
+ * (diffWordsWithSpace), and for text that mixes both, a token diff where each Han character and
+ * each Latin word is one token.
+ */
+export function diffText(before: string, after: string): BodyOp[] {
+  const both = before + after;
+  const hasHan = HAN.test(both);
+  const hasLatin = LATIN_WORD.test(both);
+  if (hasHan && !hasLatin) return toOps(diffChars(before, after));
+  if (!hasHan) return toOps(diffWordsWithSpace(before, after));
+  const changes = diffArrays(mixedTokens(before), mixedTokens(after));
+  return toOps(changes.map((c) => ({ ...c, value: c.value.join('') })));
+}
+
+const compared: { field: string; get: (v: VersionRow) => unknown }[] = [
+  { field: 'title', get: (v) => v.title },
+  { field: 'similarQuestions', get: (v) => v.similarQuestions },
+  { field: 'category', get: (v) => v.categoryPath },
+  { field: 'tags', get: (v) => v.tags },
+  { field: 'channels', get: (v) => v.channels },
+  { field: 'botText', get: (v) => v.botText },
+  { field: 'effectiveFrom', get: (v) => iso(v.effectiveFrom) },
+  { field: 'expiresAt', get: (v) => iso(v.expiresAt) },
+  { field: 'reviewDueAt', get: (v) => iso(v.reviewDueAt) },
+];
+
+export function diffVersions(a: VersionRow, b: VersionRow): VersionDiff {
+  const fields = compared.map(({ field, get }) => {
+    const before = get(a);
+    const after = get(b);
+    return { field, before, after, changed: JSON.stringify(before) !== JSON.stringify(after) };
+  });
+  const beforeQs = new Set(a.similarQuestions);
+  const afterQs = new Set(b.similarQuestions);
+  return {
+    from: a.number,
+    to: b.number,
+    fields,
+    similarQuestions: { added: b.similarQuestions.filter((q) => !beforeQs.has(q)), removed: a.similarQuestions.filter((q) => !afterQs.has(q)) },
+    body: diffText(a.bodyText, b.bodyText),
+  };
+}
+
+/** GET /answers/:id/diff?from=&to= between any two versions of one answer. */
+export async function diffAnswerVersions(tx: Tx, answerId: string, from: number, to: number): Promise<VersionDiff> {
+  const versions = await versionRows(tx, answerId);
+  if (versions.length === 0) throw notFound('Answer');
+  const a = versions.find((v) => v.number === from);
+  const b = versions.find((v) => v.number === to);
+  if (!a) throw notFound(`Version ${from}`);
+  if (!b) throw notFound(`Version ${to}`);
+  return diffVersions(a, b);
+}

@@ -1,0 +1,147 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { VersionStatus } from '../db/schema/index.ts';
+import { actorIdentity, type AnswerActor } from './actor.ts';
+import { rowsOf } from './categories.ts';
+import type { Tx } from './events.ts';
+import { liveVersionIds } from './live.ts';
+import { iso, type UserRef } from './map.ts';
+
+export interface ListAnswersQuery {
+  q?: string;
+  status?: VersionStatus;
+  category?: string;
+  tag?: string;
+  channel?: 'bot' | 'agent' | 'web';
+  /** 'me' or a user id. */
+  owner?: string;
+  review?: 'due' | 'expiring';
+  needsMyReview?: boolean;
+  mine?: boolean;
+  archived?: boolean;
+  sort?: 'updated' | 'title' | 'reviewDue';
+  page?: number;
+  pageSize?: number;
+}
+
+export interface AnswerListItem {
+  id: string;
+  externalId: string | null;
+  title: string;
+  /** Status of the newest version (as readers see it). */
+  status: VersionStatus;
+  liveNumber: number | null;
+  workingStatus: 'draft' | 'in_review' | 'rejected' | null;
+  category: string | null;
+  tags: string[];
+  channels: string[];
+  owner: UserRef | null;
+  updatedAt: string;
+  reviewDueAt: string | null;
+  expiresAt: string | null;
+  archived: boolean;
+}
+
+/** Review is "due" this many days ahead; "expiring" looks this far ahead. */
+export const REVIEW_DUE_DAYS = 14;
+export const EXPIRING_DAYS = 14;
+
+/**
+ * GET /answers: one row per answer. Title, category, tags and channels come from the newest
+ * version (what the editors work on); review and expiry dates from the live version when there
+ * is one (what customers see), else from the newest.
+ */
+export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswersQuery, now: Date = new Date()) {
+  const page = Math.max(1, query.page ?? 1);
+  const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 20));
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const me = actorIdentity(actor);
+  const where: SQL[] = [];
+  if (query.q?.trim()) {
+    const like = `%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(h.title ilike ${like} or h.similar_questions::text ilike ${like} or h.body_text ilike ${like} or a.external_id ilike ${like})`);
+  }
+  if (query.status) where.push(sql`h.display_status = ${query.status}`);
+  if (query.category) where.push(sql`(h.category_path = ${query.category} or h.category_path like ${query.category.replace(/[\\%_]/g, (c) => `\\${c}`) + '/%'})`);
+  if (query.tag) where.push(sql`${query.tag} = any(h.tags)`);
+  if (query.channel) where.push(sql`${query.channel} = any(h.channels)`);
+  if (query.owner) where.push(sql`a.owner_id::text = ${query.owner === 'me' ? (actor.userId ?? '') : query.owner}`);
+  if (query.mine) where.push(sql`(a.owner_id::text = ${actor.userId ?? ''} or ${me} = any(h.contributor_ids))`);
+  if (query.needsMyReview) where.push(sql`(h.status = 'in_review' and not (${me} = any(h.contributor_ids)) and coalesce(h.author_id::text, '') <> ${me})`);
+  if (query.review === 'due') where.push(sql`coalesce(lv.review_due_at, h.review_due_at) <= ${at} + make_interval(days => ${REVIEW_DUE_DAYS})`);
+  if (query.review === 'expiring') where.push(sql`coalesce(lv.expires_at, h.expires_at) > ${at} and coalesce(lv.expires_at, h.expires_at) <= ${at} + make_interval(days => ${EXPIRING_DAYS})`);
+  if (query.archived !== undefined) where.push(query.archived ? sql`a.archived_at is not null` : sql`a.archived_at is null`);
+  const order =
+    query.sort === 'title'
+      ? sql`h.title asc, a.id`
+      : query.sort === 'reviewDue'
+        ? sql`coalesce(lv.review_due_at, h.review_due_at) asc nulls last, a.id`
+        : sql`a.updated_at desc, a.id`;
+  const filter = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+
+  const result = await tx.execute(sql`
+    with head as (
+      select distinct on (v.answer_id) v.*
+      from answer_versions v
+      order by v.answer_id, v.number desc
+    ),
+    effect as (
+      select distinct on (v.answer_id) v.answer_id, v.number
+      from answer_versions v
+      where v.status = 'published' and (v.effective_from is null or v.effective_from <= ${at})
+      order by v.answer_id, v.number desc
+    ),
+    h as (
+      select head.*, case when head.status = 'published' and effect.number > head.number then 'superseded' else head.status end as display_status
+      from head left join effect on effect.answer_id = head.answer_id
+    )
+    select a.id, a.external_id, a.archived_at, a.updated_at, a.owner_id, u.name as owner_name,
+           h.title, h.display_status, h.number as head_number, h.category_path, h.tags, h.channels,
+           lv.number as live_number, coalesce(lv.review_due_at, h.review_due_at) as review_due_at,
+           coalesce(lv.expires_at, h.expires_at) as expires_at,
+           count(*) over () as total
+    from answers a
+    join h on h.answer_id = a.id
+    left join ${liveVersionIds(now)} l on l.answer_id = a.id
+    left join answer_versions lv on lv.id = l.version_id
+    left join users u on u.id = a.owner_id
+    ${filter}
+    order by ${order}
+    limit ${pageSize} offset ${(page - 1) * pageSize}`);
+  const rows = rowsOf<Record<string, unknown>>(result);
+  const items: AnswerListItem[] = rows.map((r) => {
+    const status = r.display_status as VersionStatus;
+    const liveNumber = r.live_number == null ? null : Number(r.live_number);
+    const pending = status === 'draft' || status === 'in_review' || status === 'rejected';
+    return {
+      id: r.id as string,
+      externalId: (r.external_id as string | null) ?? null,
+      title: r.title as string,
+      status,
+      liveNumber,
+      workingStatus: pending && Number(r.head_number) > (liveNumber ?? 0) ? status : null,
+      category: (r.category_path as string | null) ?? null,
+      tags: (r.tags as string[]) ?? [],
+      channels: (r.channels as string[]) ?? [],
+      owner: r.owner_id ? { id: r.owner_id as string, name: (r.owner_name as string) ?? '' } : null,
+      updatedAt: iso(r.updated_at as Date)!,
+      reviewDueAt: iso(r.review_due_at as Date | null),
+      expiresAt: iso(r.expires_at as Date | null),
+      archived: r.archived_at != null,
+    };
+  });
+  const total = rows.length ? Number(rows[0]!.total) : query.page && query.page > 1 ? await countOnly() : 0;
+  return { items, total, page, pageSize };
+
+  async function countOnly(): Promise<number> {
+    // Past the last page there are no rows to carry the window count; count separately.
+    const r = rowsOf<{ n: number }>(
+      await tx.execute(sql`
+        with head as (select distinct on (v.answer_id) v.* from answer_versions v order by v.answer_id, v.number desc),
+        effect as (select distinct on (v.answer_id) v.answer_id, v.number from answer_versions v where v.status = 'published' and (v.effective_from is null or v.effective_from <= ${at}) order by v.answer_id, v.number desc),
+        h as (select head.*, case when head.status = 'published' and effect.number > head.number then 'superseded' else head.status end as display_status from head left join effect on effect.answer_id = head.answer_id)
+        select count(*)::int as n from answers a join h on h.answer_id = a.id
+        left join ${liveVersionIds(now)} l on l.answer_id = a.id left join answer_versions lv on lv.id = l.version_id ${filter}`),
+    );
+    return Number(r[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,78 @@
+import { eq } from 'drizzle-orm';
+import { ApiError } from '../api/errors.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { Db } from '../db/client.ts';
+import { answerVersions } from '../db/schema/index.ts';
+import { actorIdentity, type AnswerActor } from './actor.ts';
+import { answerChanged } from './events.ts';
+import { assertFourEyes } from './four-eyes.ts';
+import { settleLiveState } from './supersede.ts';
+import { invalidTransition, lockForWrite, touchAnswer, type WriteResult } from './write-guard.ts';
+
+const returning = { id: answerVersions.id, number: answerVersions.number, status: answerVersions.status };
+
+/** draft -> in_review. The submitter joins the contributors (four-eyes). */
+export async function submitVersion(db: Db, actor: AnswerActor, id: string, etag: string): Promise<WriteResult> {
+  const now = new Date();
+  return db.transaction(async (tx) => {
+    const { head } = await lockForWrite(tx, id, etag, now);
+    if (head?.status !== 'draft') throw invalidTransition(`Only a draft can be submitted for review (newest version is ${head?.status ?? 'missing'}) / 只有草稿可以提交审核`);
+    const me = actorIdentity(actor);
+    const [version] = await tx
+      .update(answerVersions)
+      .set({ status: 'in_review', submittedAt: now, updatedAt: now, contributorIds: head.contributorIds.includes(me) ? head.contributorIds : [...head.contributorIds, me] })
+      .where(eq(answerVersions.id, head.id))
+      .returning(returning);
+    const newEtag = await touchAnswer(tx, id, now);
+    await recordAudit(tx, actor, { action: 'answer.submitted', entityType: 'answer', entityId: id, details: { version: head.number } });
+    return { id, etag: newEtag, version: version! };
+  });
+}
+
+/**
+ * in_review -> published. Takes effect at once, or at effectiveFrom when that lies in the future
+ * (live.ts decides; older published versions are superseded when the new one takes effect).
+ */
+export async function approveVersion(db: Db, actor: AnswerActor, id: string, etag: string, comment?: string): Promise<WriteResult> {
+  const now = new Date();
+  return db.transaction(async (tx) => {
+    const { head } = await lockForWrite(tx, id, etag, now);
+    if (head?.status !== 'in_review') throw invalidTransition(`Only a version in review can be approved (newest version is ${head?.status ?? 'missing'}) / 只有审核中的版本可以批准`);
+    assertFourEyes(head, actor);
+    const [version] = await tx
+      .update(answerVersions)
+      .set({ status: 'published', reviewerId: actor.userId ?? null, reviewComment: comment?.trim() || null, reviewedAt: now, publishedAt: now, updatedAt: now })
+      .where(eq(answerVersions.id, head.id))
+      .returning(returning);
+    await settleLiveState(tx, [id], now);
+    const newEtag = await touchAnswer(tx, id, now);
+    const scheduled = head.effectiveFrom != null && new Date(head.effectiveFrom) > now;
+    await recordAudit(tx, actor, {
+      action: 'answer.approved',
+      entityType: 'answer',
+      entityId: id,
+      details: { version: head.number, scheduled, effectiveFrom: head.effectiveFrom ? new Date(head.effectiveFrom).toISOString() : null, comment: comment?.trim() || null },
+    });
+    await answerChanged(tx, id);
+    return { id, etag: newEtag, version: version! };
+  });
+}
+
+/** in_review -> rejected, with the reviewer's comment (required). */
+export async function rejectVersion(db: Db, actor: AnswerActor, id: string, etag: string, comment: string): Promise<WriteResult> {
+  const now = new Date();
+  const reason = comment.trim();
+  if (!reason) throw new ApiError(400, 'comment_required', 'A rejection needs a comment explaining what to change / 驳回必须填写意见');
+  return db.transaction(async (tx) => {
+    const { head } = await lockForWrite(tx, id, etag, now);
+    if (head?.status !== 'in_review') throw invalidTransition(`Only a version in review can be rejected (newest version is ${head?.status ?? 'missing'}) / 只有审核中的版本可以驳回`);
+    const [version] = await tx
+      .update(answerVersions)
+      .set({ status: 'rejected', reviewerId: actor.userId ?? null, reviewComment: reason, reviewedAt: now, updatedAt: now })
+      .where(eq(answerVersions.id, head.id))
+      .returning(returning);
+    const newEtag = await touchAnswer(tx, id, now);
+    await recordAudit(tx, actor, { action: 'answer.rejected', entityType: 'answer', entityId: id, details: { version: head.number, comment: reason } });
+    return { id, etag: newEtag, version: version! };
+  });
+}

@@ -1,0 +1,90 @@
+import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { z } from 'zod';
+import { exportContentTypes, exportFileName, exportStream } from '../answers/export.ts';
+import { formatFromContentType, parseImportFile } from '../answers/import-formats.ts';
+import { importAnswers } from '../answers/import.ts';
+import { ApiError, forbidden } from './errors.ts';
+import type { ApiEnv } from './env.ts';
+import { ALL_ROLES, REVIEWERS, STAFF_WRITERS, access, principalOf } from './middleware/access.ts';
+import { validate } from './middleware/validate.ts';
+import { errorResponses, jsonResponse, staffOrKey } from './openapi.ts';
+
+const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const importQuery = z.strictObject({ publish: flag.optional() });
+const exportQuery = z.strictObject({ format: z.enum(['ndjson', 'csv', 'xlsx']).default('ndjson'), status: z.enum(['published', 'all']).default('published') });
+const importResult = z.object({
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  errors: z.array(z.object({ line: z.number(), message: z.string() })),
+});
+
+/** Bulk import (NDJSON, CSV, XLSX) and export of answers in the public import format. */
+export const transferRoutes = new Hono<ApiEnv>()
+  .post(
+    '/import',
+    describeRoute({
+      tags: ['import/export'],
+      summary: 'Import answers (NDJSON, CSV or XLSX), idempotent by externalId',
+      description: [
+        'Body: `application/x-ndjson` (one `{"externalId","title","similarQuestions":[...],"body" (Markdown or HTML),"category","tags":[],"channels":[...]}` per line,',
+        'optional botText, effectiveFrom, expiresAt, reviewDueAt), `text/csv` or an XLSX workbook (first sheet) with the columns',
+        'externalId,title,similarQuestions,body,category,tags,channels,botText,effectiveFrom,expiresAt,reviewDueAt (similar questions separated by newlines or |, tags and channels by | or comma).',
+        'Identical content is left unchanged; changed content becomes a new version — published at once with `publish=true`',
+        '(needs the reviewer or admin role, plus the `import` scope for API keys; audited as one bulk publication with per-answer entries), otherwise a draft.',
+        'Partial success: good lines import and bad lines are reported in `errors` with their line (CSV/XLSX: row, header = 1).',
+        'Records are written in batches of 500, one transaction per batch: a batch commits all its good records or, on a database error, none (its lines are then reported).',
+        'Missing categories are created. 400 invalid_utf8 / invalid_columns / invalid_file, 413 too large, 415 other content types.',
+      ].join(' '),
+      security: staffOrKey,
+      responses: { 200: jsonResponse('Counts and per-line errors', importResult), ...errorResponses(400, 401, 403, 413, 415) },
+    }),
+    access({ roles: STAFF_WRITERS, scope: 'import' }),
+    validate('query', importQuery),
+    async (c) => {
+      const principal = principalOf(c);
+      const publish = c.req.valid('query').publish ?? false;
+      if (publish && principal.kind !== 'master' && !REVIEWERS.includes(principal.role)) {
+        throw forbidden('publish=true publishes without review: it needs the reviewer or admin role / 直接发布需要审核员或管理员权限');
+      }
+      const format = formatFromContentType(c.req.header('content-type'));
+      if (!format) {
+        throw new ApiError(415, 'unsupported_media_type', 'Send application/x-ndjson, text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      }
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const parsed = await parseImportFile(bytes, format);
+      const result = await importAnswers(c.var.ctx.db, parsed.records, {
+        publish,
+        actor: principal,
+        lines: parsed.lines,
+        parseErrors: parsed.errors,
+        source: `api:${format}`,
+      });
+      return c.json(result);
+    },
+  )
+  .get(
+    '/export',
+    describeRoute({
+      tags: ['import/export'],
+      summary: 'Export answers as a file (ndjson, csv, xlsx) in the import format',
+      description: 'status=published: the live version of each answer; status=all: the newest version of every answer, drafts and archived included (staff writers only). Re-importing an export changes nothing.',
+      security: staffOrKey,
+      responses: { 200: { description: 'File download (Content-Disposition: attachment)' }, ...errorResponses(400, 401, 403) },
+    }),
+    access({ roles: ALL_ROLES, scope: 'import' }),
+    validate('query', exportQuery),
+    async (c) => {
+      const { format, status } = c.req.valid('query');
+      const principal = principalOf(c);
+      if (status === 'all' && principal.kind !== 'master' && !STAFF_WRITERS.includes(principal.role)) {
+        throw forbidden('status=all includes unpublished drafts: it needs an editor, reviewer or admin');
+      }
+      return c.body(exportStream(c.var.ctx.db, format, status), 200, {
+        'Content-Type': exportContentTypes[format],
+        'Content-Disposition': `attachment; filename="${exportFileName(format, status)}"`,
+        'Cache-Control': 'no-store',
+      });
+    },
+  );
