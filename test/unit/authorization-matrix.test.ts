@@ -52,6 +52,25 @@ const matrix: Record<string, Guard> = {
   'GET /api/v1/analytics/answers': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/freshness': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/notifications': { roles: ALL, scope: 'answers' },
+  // answers, categories, import/export (lifecycle engineer): agents read, writers draft, reviewers decide
+  'POST /api/v1/answers': { roles: WRITERS, scope: 'answers' },
+  'GET /api/v1/answers': { roles: ALL, scope: 'answers' },
+  'GET /api/v1/answers/:id': { roles: ALL, scope: 'answers' },
+  'PATCH /api/v1/answers/:id/draft': { roles: WRITERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/submit': { roles: WRITERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/approve': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/reject': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/archive': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/unarchive': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/answers/:id/restore': { roles: WRITERS, scope: 'answers' },
+  'GET /api/v1/answers/:id/versions': { roles: ALL, scope: 'answers' },
+  'GET /api/v1/answers/:id/diff': { roles: ALL, scope: 'answers' },
+  'GET /api/v1/categories': { roles: ALL, scope: 'answers' },
+  'POST /api/v1/categories': { roles: REVIEWERS, scope: 'answers' },
+  'DELETE /api/v1/categories/:path{.+}': { roles: ADMINS, scope: 'answers' },
+  // publish=true additionally needs reviewer/admin (checked in the handler; see import-export tests)
+  'POST /api/v1/import': { roles: WRITERS, scope: 'import' },
+  'GET /api/v1/export': { roles: ALL, scope: 'import' },
 };
 
 const requestBody = (method: string) => (['POST', 'PATCH', 'PUT'].includes(method) ? {} : undefined);
