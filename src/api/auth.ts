@@ -53,6 +53,9 @@ export const authRoutes = new Hono<ApiEnv>()
       const { config, db } = c.var.ctx;
       const { email, password } = c.req.valid('json');
       const { user, session } = await loginWithPassword(db, { email, password, ip: clientIp(c), sessionHours: config.sessionHours });
+      // Signing in over an existing session (another account, or the same) ends the old one.
+      const previous = getCookie(c, SESSION_COOKIE);
+      if (previous) await logout(db, previous);
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'Lax',

@@ -117,5 +117,5 @@ describe('audit chain (database)', () => {
     } finally {
       await database.close();
     }
-  });
+  }, 300_000);
 });

@@ -118,16 +118,19 @@ describe('staff sign-in over HTTP', () => {
   });
 
   it('sessions expire on their own after ZHIDA_SESSION_HOURS', async () => {
-    const short = await startTestServer({ ZHIDA_SESSION_HOURS: String(1.5 / 3600) });
+    const short = await startTestServer({ ZHIDA_SESSION_HOURS: String(10 / 3600) });
     try {
       const staff = await createStaff(short, 'agent');
       expect((await staff.api('/api/v1/auth/me')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1800));
+      const [row] = await short.ctx.db.select().from(sessions).where(eq(sessions.userId, staff.userId));
+      const lifetime = row!.expiresAt.getTime() - row!.createdAt.getTime();
+      expect(lifetime).toBe(10_000);
+      await new Promise((r) => setTimeout(r, Math.max(0, row!.expiresAt.getTime() - Date.now()) + 500));
       expect((await staff.api('/api/v1/auth/me')).status).toBe(401);
     } finally {
       await short.stop();
     }
-  });
+  }, 300_000);
 
   it('logout deletes the session, clears the cookie and is audited; logging out twice is harmless', async () => {
     const staff = await createStaff(zhida, 'reviewer');
@@ -141,6 +144,16 @@ describe('staff sign-in over HTTP', () => {
     expect((await staff.api('/api/v1/auth/logout', { method: 'POST' })).status).toBe(204);
     expect((await zhida.api('/api/v1/auth/logout', { method: 'POST', token: null })).status).toBe(204);
     expect(await actions()).toContain('auth.logout');
+  });
+
+  it('signing in again over an existing session ends the old session (no piling up, no fixation)', async () => {
+    const first = await createStaff(zhida, 'agent');
+    const second = await createStaff(zhida, 'agent');
+    const res = await zhida.api('/api/v1/auth/login', { method: 'POST', json: { email: second.email, password: second.password }, token: null, headers: { cookie: first.cookie } });
+    expect(res.status).toBe(200);
+    expect(sessionCookieFrom(res)).not.toBe(first.cookie);
+    expect((await first.api('/api/v1/auth/me')).status).toBe(401);
+    expect((await zhida.api('/api/v1/auth/me', { token: null, headers: { cookie: sessionCookieFrom(res)! } }).then((r) => r.json())).user.id).toBe(second.userId);
   });
 
   it('PATCH /auth/me changes locale; a password change needs the current one and ends the other sessions', async () => {
@@ -185,5 +198,5 @@ describe('login throttling per IP (domain, real database)', () => {
     } finally {
       await zhida.stop();
     }
-  });
+  }, 300_000);
 });
