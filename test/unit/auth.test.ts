@@ -4,6 +4,7 @@ import { auditLog, sessions } from '../../src/db/schema/index.ts';
 import { loginWithPassword } from '../../src/auth/login.ts';
 import { sha256 } from '../../src/auth/secrets.ts';
 import { createUser } from '../../src/auth/users.ts';
+import { createApi } from '../../src/api/app.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import { createStaff, sessionCookieFrom, signIn } from '../helpers/staff.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -81,6 +82,21 @@ describe('staff sign-in over HTTP', () => {
     // Other accounts are not locked by it.
     const other = await createStaff(zhida, 'agent');
     expect((await login({ email: other.email, password: other.password })).status).toBe(200);
+  });
+
+  it('counts a burst of parallel guesses atomically: no more than the limit get a password check', async () => {
+    const staff = await createStaff(zhida, 'agent');
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => login({ email: staff.email, password: `burst-${i}` }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it('marks the cookie Secure when ZHIDA_SECURE_COOKIES is on', async () => {
+    const staff = await createStaff(zhida, 'agent');
+    const api = createApi({ ...zhida.ctx, config: { ...zhida.ctx.config, secureCookies: true } });
+    const res = await api.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().find((l) => l.startsWith('zhida_session='))).toMatch(/; Secure/);
   });
 
   it('a good login clears the failure count of the account', async () => {
