@@ -33,7 +33,7 @@ const LATIN_WORD = /[A-Za-z]{2,}/;
  * character by character and English word by word, in the same sentence.
  */
 export function mixedTokens(text: string): string[] {
-  return text.match(/[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|[\p{L}\p{N}_'’-]+|\s+|[^\s\p{L}\p{N}]/gu) ?? [];
+  return text.match(/\p{Script=Han}|[\u3000-\u303f\uff00-\uffef]|(?:(?!\p{Script=Han})[\p{L}\p{N}_'’])+|\s+|./gu) ?? [];
 }
 
 function toOps(changes: Change[]): BodyOp[] {

@@ -14,7 +14,7 @@ import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../helpers/s
 type Json = Record<string, any>;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const records = [
+const records: { externalId: string; title: string; similarQuestions: string[]; body: string; category: string; tags: string[]; channels: string[]; botText?: string }[] = [
   { externalId: 'imp-001', title: '如何开通网上银行？', similarQuestions: ['网银怎么开通', '开通网银'], body: '携带身份证到任一网点办理，或在手机银行在线开通。', category: '电子银行/网银', tags: ['网银'], channels: ['bot', 'agent', 'web'] },
   { externalId: 'imp-002', title: 'How do I reset my PIN?', similarQuestions: ['forgot my PIN', 'change card PIN'], body: '<p>Use the <b>mobile app</b>: Cards &gt; PIN.</p>', category: 'Cards/PIN', tags: ['pin'], channels: ['bot'] },
   { externalId: 'imp-003', title: '转账限额是多少？', similarQuestions: [], body: '', category: '转账汇款', tags: [], channels: ['agent'], botText: '手机银行单日转账限额50万元。' },
@@ -30,7 +30,7 @@ describe('importAnswers (domain, real PGlite)', () => {
       const again = await importAnswers(db, records, { publish: true, actor });
       expect(again).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [] });
       // Key order and whitespace do not matter; changed content becomes version 2.
-      const changed = [{ ...records[0], title: '如何开通网上银行（新）？' }, { channels: ['bot'], ...records[1] }, records[2]];
+      const changed = [{ ...records[0], title: '如何开通网上银行（新）？' }, { ...records[1]! }, records[2]];
       const third = await importAnswers(db, [...changed, { title: 'no id' }, { externalId: 'imp-002', title: 'dup' }], { publish: true, actor });
       expect(third.created + third.updated + third.unchanged).toBe(3);
       expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
