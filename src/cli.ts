@@ -5,4 +5,5 @@ import { Command } from 'commander';
 const program = new Command('zhida').description('知答 Zhida command line: import, export, models, users, reindex');
 
 (await import('./auth/cli.ts')).registerUserCommands(program);
+(await import('./embedding/cli.ts')).registerEmbeddingCommands(program);
 await program.parseAsync(process.argv);

@@ -28,12 +28,15 @@ export function dimsSql(dims: number) {
   return sql.raw(String(dims));
 }
 
-const ensured = new Set<string>();
+// Per database handle: tests (and tools) open several databases in one process.
+const ensuredByDb = new WeakMap<Db, Set<string>>();
 
 /** Creates the model's index if missing (idempotent, cheap after the first call per process). */
-export async function ensureHnswIndex(db: Db, modelId: string, dims: number): Promise<void> {
+export async function ensureHnswIndex(db: Db, modelId: string, dims: number, opts: { recheck?: boolean } = {}): Promise<void> {
   const name = hnswIndexName(modelId, dims);
-  if (ensured.has(name)) return;
+  const ensured = ensuredByDb.get(db) ?? new Set<string>();
+  ensuredByDb.set(db, ensured);
+  if (ensured.has(name) && !opts.recheck) return;
   await db.execute(sql`
     create index if not exists ${sql.identifier(name)} on answer_embeddings
     using hnsw ((embedding::vector(${dimsSql(dims)})) vector_cosine_ops)
@@ -50,5 +53,5 @@ export async function hnswIndexExists(db: Db, modelId: string, dims: number): Pr
 export async function dropHnswIndex(db: Db, modelId: string, dims: number): Promise<void> {
   const name = hnswIndexName(modelId, dims);
   await db.execute(sql`drop index if exists ${sql.identifier(name)}`);
-  ensured.delete(name);
+  ensuredByDb.get(db)?.delete(name);
 }

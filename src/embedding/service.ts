@@ -210,7 +210,7 @@ export class EmbeddingService {
     // one) comes from the models path or the hub.
     const modelConfig = slot.spec.id === config.model.id ? config.model : { ...config.model, dir: undefined };
     if (slot.state !== 'unavailable') slot.state = 'loading';
-    slot.loading = (async () => {
+    const loading = (async () => {
       try {
         const source = locateModel(modelConfig, slot.spec);
         const started = performance.now();
@@ -231,10 +231,13 @@ export class EmbeddingService {
         slot.nextAttemptAt = Date.now() + config.model.checkSeconds * 1000;
         log.warn({ model: slot.spec.id, reason: slot.reason }, 'embedding model unavailable; search runs keyword-only');
         return null;
-      } finally {
-        slot.loading = undefined;
       }
     })();
+    // Cleared after assignment: the body above may settle synchronously (model not found).
+    slot.loading = loading;
+    void loading.finally(() => {
+      if (slot.loading === loading) slot.loading = undefined;
+    });
   }
 
   private async unloadUnused() {

@@ -23,6 +23,10 @@ export interface VectorSearchOptions {
   efSearch?: number;
   /** Exact scan instead of HNSW (benchmarks' ground truth, tiny tables). */
   exact?: boolean;
+  /** Benchmarks and tests: make the planner use HNSW even where a scan looks cheaper (small tables). */
+  forceIndex?: boolean;
+  /** Benchmarks and tests: turn pgvector's iterative scan off to show what filters lose without it. */
+  iterativeScan?: boolean;
 }
 
 export interface VectorHit {
@@ -94,7 +98,11 @@ async function nearestTexts(db: Db, vector: number[], dims: number, opts: Vector
     if (!sized[0]?.ok) return null;
     if (!opts.exact) {
       await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.max(10, Math.min(Math.floor(opts.efSearch ?? 100), 1000))}`));
-      await tx.execute(sql.raw(`set local hnsw.iterative_scan = relaxed_order`));
+      await tx.execute(sql.raw(`set local hnsw.iterative_scan = ${opts.iterativeScan === false ? 'off' : 'relaxed_order'}`));
+      if (opts.forceIndex) {
+        await tx.execute(sql.raw(`set local enable_seqscan = off`));
+        await tx.execute(sql.raw(`set local enable_bitmapscan = off`));
+      }
     } else {
       await tx.execute(sql.raw(`set local enable_indexscan = off`));
     }

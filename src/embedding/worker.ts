@@ -14,7 +14,6 @@ import {
   enqueueMissing,
   failJob,
   queueCounts,
-  releaseJobs,
   rows,
   type ClaimedJob,
 } from './queue.ts';
@@ -159,10 +158,6 @@ export class EmbeddingWorker {
     if (ready.length === 0) return 0;
     const jobs = await claimJobs(db, this.id, { limit: this.o.batchSize, leaseMs: this.o.leaseMs });
     if (jobs.length === 0) return 0;
-    if (!this.running && this.loop) {
-      await releaseJobs(db, this.id, jobs);
-      return 0;
-    }
     try {
       await this.embedAnswers(jobs.map((j) => j.answerId), ready);
       await completeJobs(db, this.id, jobs);
@@ -265,7 +260,8 @@ export class EmbeddingWorker {
     if (!ready) return false;
     if ((await queueCounts(db)).pending > 0) return false;
     if ((await enqueueMissing(db, [target.id])) > 0) return false;
-    await ensureHnswIndex(db, target.id, ready.embedder.dims);
+    // Recheck: another process may have dropped it (a model switched away from and back to).
+    await ensureHnswIndex(db, target.id, ready.embedder.dims, { recheck: true });
     await db.execute(sql`analyze answer_embeddings`);
     const next = await updateModelsInUse(db, (current) => {
       if (!current?.target || current.target.id !== target.id) return current;
