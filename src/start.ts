@@ -9,6 +9,7 @@ import { runMigrations } from './db/migrate.ts';
 import { demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { prepareSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
 
 export interface RunningZhida {
@@ -38,6 +39,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
       const seeded = await seedDemo(database.db);
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
     }
+    await prepareSearch(database.db, log);
     const api = createApi(ctx);
     const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { syncSearchIndex } from '../search/keyword-index.ts';
 import { enqueueEmbedding } from '../embedding/queue.ts';
 
 /** A transaction or the database: derived data is updated inside the transaction that changed the answer. */
@@ -13,5 +14,6 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export async function answerChanged(tx: Tx, answerId: string): Promise<void> {
   void tx;
   void answerId;
+  await syncSearchIndex(tx, answerId);
   await enqueueEmbedding(tx, answerId);
 }

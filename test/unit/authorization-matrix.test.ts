@@ -45,6 +45,15 @@ const matrix: Record<string, Guard> = {
   'GET /api/v1/index/status': { roles: ALL, scope: 'search' },
   'GET /api/v1/bot/sessions/:id': { roles: ALL, scope: 'assist' },
   'GET /api/v1/assist/answers': { roles: ALL, scope: 'assist' },
+  'POST /api/v1/bot/answer': { roles: ALL, scope: 'bot' },
+  'POST /api/v1/assist/suggest': { roles: ALL, scope: 'assist' },
+  'POST /api/v1/feedback': { roles: ALL, scope: 'assist' },
+  'POST /api/v1/feedback/click': { roles: ALL, scope: 'assist' },
+  // synonym groups: content staff who decide (reviewers, admins)
+  'GET /api/v1/synonyms': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/synonyms': { roles: REVIEWERS, scope: 'answers' },
+  'PATCH /api/v1/synonyms/:id': { roles: REVIEWERS, scope: 'answers' },
+  'DELETE /api/v1/synonyms/:id': { roles: REVIEWERS, scope: 'answers' },
   // analytics and reminders
   'GET /api/v1/analytics/overview': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/top-queries': { roles: REVIEWERS, scope: 'answers' },
