@@ -8,6 +8,7 @@ import { createApi } from '../../src/api/app.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import { createStaff, sessionCookieFrom, signIn } from '../helpers/staff.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { createWireDatabase } from '../helpers/wire-db.ts';
 
 describe('staff sign-in over HTTP', () => {
   let zhida: TestServer;
@@ -211,6 +212,26 @@ describe('login throttling per IP (domain, real database)', () => {
       // Successful logins do not use up the address's budget.
       for (let i = 0; i < 5; i++) expect(await attempt('ip@bank.test', 'right-password', '10.0.0.11')).toBe('ok');
       expect(await db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'))).toHaveLength(3);
+    } finally {
+      await zhida.stop();
+    }
+  }, 300_000);
+});
+
+describe('auth over the postgres.js driver (PGlite on the wire protocol)', () => {
+  it('signs in, issues and uses a key, revokes it, and keeps the audit chain valid', async () => {
+    const database = await createWireDatabase();
+    const zhida = await startTestServer({}, database);
+    try {
+      const admin = await createStaff(zhida, 'admin');
+      const key = await (await admin.api('/api/v1/api-keys', { method: 'POST', json: { name: 'wire', scopes: ['search', 'admin'] } })).json();
+      expect((await zhida.api('/api/v1/users', { token: key.secret })).status).toBe(200);
+      expect((await admin.api(`/api/v1/api-keys/${key.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect((await zhida.api('/api/v1/users', { token: key.secret })).status).toBe(401);
+      expect((await admin.api(`/api/v1/users/${admin.userId}`, { method: 'PATCH', json: { role: 'editor' } })).status).toBe(409);
+      expect((await admin.api('/api/v1/audit?action=api_key.revoked').then((r) => r.json())).items).toHaveLength(1);
+      expect(await (await admin.api('/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
+      expect((await admin.api('/api/v1/auth/logout', { method: 'POST' })).status).toBe(204);
     } finally {
       await zhida.stop();
     }
