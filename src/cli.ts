@@ -6,4 +6,5 @@ const program = new Command('zhida').description('知答 Zhida command line: imp
 
 (await import('./auth/cli.ts')).registerUserCommands(program);
 (await import('./embedding/cli.ts')).registerEmbeddingCommands(program);
+(await import('./answers/cli.ts')).registerAnswerCommands(program);
 await program.parseAsync(process.argv);

@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.ts';
 import { recordAudit, recordAuditBatch } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions, channels as allChannels } from '../db/schema/index.ts';
-import { actorIdentity } from './actor.ts';
+import { actorIdentity, type AnswerActor } from './actor.ts';
 import { ensureCategories, normaliseCategoryPath } from './categories.ts';
 import { answerChanged, type Tx } from './events.ts';
 import { richBodyFromMarkdownOrHtml, type RichBody } from './rich-text.ts';
@@ -54,7 +53,7 @@ export interface ImportResult {
   errors: ImportError[];
 }
 
-export type ImportActor = Pick<Principal, 'kind' | 'userId' | 'keyId'>;
+export type ImportActor = AnswerActor;
 
 export interface ImportOptions {
   /** true: changed content is published at once (author and approver = the importer, audited as bulk). */
