@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { describeRoute } from 'hono-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
+import { throttlingAddress } from '../auth/client-ip.ts';
 import { loginWithPassword, logout } from '../auth/login.ts';
 import { getUser, locales, PASSWORD_MAX, PASSWORD_MIN, toPublicUser, updateOwnProfile } from '../auth/users.ts';
 import { roles } from '../db/schema/index.ts';
@@ -29,13 +30,15 @@ const meBody = z.strictObject({
 export const publicUserSchema = z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.enum(roles), locale: z.string() });
 const sessionSchema = z.object({ user: publicUserSchema, csrfToken: z.string() });
 
-/** The socket's address. Behind a reverse proxy this is the proxy (see the report on trusting X-Forwarded-For). */
+/** The caller's address for throttling and the audit log (see throttlingAddress on proxies). */
 function clientIp(c: Context<ApiEnv>): string {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address;
   } catch {
-    return 'unknown'; // app.request() in tests has no socket
+    // app.request() without a socket (tests)
   }
+  return throttlingAddress(peer, c.req.header('x-forwarded-for'));
 }
 
 /** Staff sign-in with email + password: cookie session + CSRF token, throttled, audited. */

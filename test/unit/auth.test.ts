@@ -63,6 +63,13 @@ describe('staff sign-in over HTTP', () => {
     expect(JSON.stringify(failed)).not.toContain('not-the-password');
   });
 
+  it('behind the local reverse proxy, counts and audits the forwarded client address', async () => {
+    const res = await zhida.api('/api/v1/auth/login', { method: 'POST', json: { email: 'proxy@bank.test', password: 'x' }, token: null, headers: { 'x-forwarded-for': '203.0.113.7, 198.51.100.9' } });
+    expect(res.status).toBe(401);
+    const failed = await zhida.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
+    expect(failed.find((r) => (r.details as { email: string }).email === 'proxy@bank.test')!.details).toMatchObject({ ip: '198.51.100.9' });
+  });
+
   it('rejects malformed login bodies with 400 in the error shape', async () => {
     const res = await login({ email: 'x@bank.test' });
     expect(res.status).toBe(400);
