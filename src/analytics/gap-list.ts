@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { asksForHuman } from '../search/handoff.ts';
 import { groupGapQueries, type GapGroup } from './gap-groups.ts';
 import type { Period } from './period.ts';
 import { searchEvents } from './search-events.ts';
@@ -30,7 +31,8 @@ export async function gapList(db: Db, period: Period, lowConfidenceBelow: number
         limit 2000`,
   );
   const groups = groupGapQueries(
-    rows.map((r) => ({ query: r.query, count: num(r.n), zeroResults: num(r.zero), lowConfidence: num(r.low), lastSeenAt: iso(r.last_seen)!, topAnswerId: r.top_answer_id })),
+    // "转人工" finds nothing by design: a request for a person is not a missing answer.
+    rows.filter((r) => !asksForHuman(r.query)).map((r) => ({ query: r.query, count: num(r.n), zeroResults: num(r.zero), lowConfidence: num(r.low), lastSeenAt: iso(r.last_seen)!, topAnswerId: r.top_answer_id })),
   ).slice(0, limit);
   const ids = [...new Set(groups.map((g) => g.candidateAnswerId).filter((x): x is string => !!x))];
   const titles = new Map<string, string>();

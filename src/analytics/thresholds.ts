@@ -1,12 +1,11 @@
 import type { Config } from '../config.ts';
+import { DEFAULT_HANDOFF_THRESHOLD } from '../search/handoff.ts';
 
 /**
- * Below this top score a search that found something still counts as a gap ("low confidence"): the
- * bot's hand-off threshold when one is configured, so "the bot would not answer" and "analytics
+ * Below this calibrated confidence a search that found something still counts as a gap ("low
+ * confidence"): the bot's hand-off threshold, so "the bot would not answer this" and "analytics
  * calls it a gap" mean the same thing.
  */
 export function lowConfidenceThreshold(config: Pick<Config, 'handoffThreshold'>): number {
-  return config.handoffThreshold ?? DEFAULT_LOW_CONFIDENCE;
+  return config.handoffThreshold ?? DEFAULT_HANDOFF_THRESHOLD;
 }
-
-export const DEFAULT_LOW_CONFIDENCE = 0.5;
