@@ -102,6 +102,8 @@ async function nearestTexts(db: Db, vector: number[], dims: number, opts: Vector
       if (opts.forceIndex) {
         await tx.execute(sql.raw(`set local enable_seqscan = off`));
         await tx.execute(sql.raw(`set local enable_bitmapscan = off`));
+        // Only the HNSW scan yields rows in distance order: without a sort the planner must use it.
+        await tx.execute(sql.raw(`set local enable_sort = off`));
       }
     } else {
       await tx.execute(sql.raw(`set local enable_indexscan = off`));
