@@ -21,3 +21,21 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   console.log(`screenshot: ${file}`);
   return file;
 }
+
+export const demoUsers = {
+  editor: { email: 'editor@zhida.local', password: 'zhida-editor-demo' },
+  reviewer: { email: 'reviewer@zhida.local', password: 'zhida-reviewer-demo' },
+  admin: { email: 'admin@zhida.local', password: 'zhida-admin-demo' },
+  agent: { email: 'agent@zhida.local', password: 'zhida-agent-demo' },
+} as const;
+
+/** Signs in through the editor app's login page and waits for the answers list. */
+export async function signInAs(page: Page, baseUrl: string, who: keyof typeof demoUsers): Promise<void> {
+  const { email, password } = demoUsers[who];
+  await page.goto(new URL('/login', baseUrl).href);
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('form.login-form button[type=submit]').click();
+  await page.waitForURL(/\/answers/);
+  await page.locator('[data-testid=current-user]').waitFor();
+}

@@ -12,6 +12,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: '/answers', label: 'nav.answers' },
   { href: '/review', label: 'nav.review', roles: ['reviewer', 'admin'] },
+  { href: '/transfer', label: 'nav.transfer', roles: ['editor', 'reviewer', 'admin'] },
   { href: '/admin/audit', label: 'nav.audit', roles: ['admin'] },
   { href: '/admin/users', label: 'nav.users', roles: ['admin'] },
   { href: '/admin/api-keys', label: 'nav.apiKeys', roles: ['admin'] },
