@@ -17,3 +17,11 @@ export async function answerChanged(tx: Tx, answerId: string): Promise<void> {
   await syncSearchIndex(tx, answerId);
   await enqueueEmbedding(tx, answerId);
 }
+
+/**
+ * The bulk form (imports, the seed): every answer in `answerIds` changed in this transaction. It
+ * calls answerChanged for each today; a derived store with a cheaper batch path can hook in here.
+ */
+export async function answersChanged(tx: Tx, answerIds: readonly string[]): Promise<void> {
+  for (const id of answerIds) await answerChanged(tx, id);
+}
