@@ -1,3 +1,5 @@
+import { normaliseText } from './normalise.ts';
+
 /**
  * When the bot hands the customer to a person. Pure rules; bot-answer.ts applies them per turn.
  */
@@ -22,7 +24,7 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|人工坐席|找客服|找人工|接人工|真人|客服人员|\b(?:human|humans|agent|representative|operator|real person|live person|someone real|talk to (?:a |an )?person|speak to (?:a |an )?person)\b/iu;
 
 export function asksForHuman(text: string): boolean {
-  return HUMAN_REQUEST.test(text.normalize('NFKC'));
+  return HUMAN_REQUEST.test(normaliseText(text));
 }
 
 export type HandoffReason = 'customer_request' | 'low_confidence' | 'no_answer' | 'repeated_unsure';

@@ -38,11 +38,6 @@ interface Row {
   inScopeHandedOff: number;
 }
 
-interface Sample {
-  features: ConfidenceFeatures;
-  label: 0 | 1;
-}
-
 interface TopSample {
   dataset: string;
   top: ConfidenceFeatures | null;
@@ -61,7 +56,6 @@ export async function evaluateDataset(ds: Dataset, opts: { threshold: number; fu
     // Look up answerId -> externalId through search results themselves (hydrated externalId).
     const latencies: number[] = [];
     const metrics: ReturnType<typeof queryMetrics>[] = [];
-    const samples: Sample[] = [];
     const tops: TopSample[] = [];
     let oosHanded = 0;
     let inHanded = 0;
@@ -81,7 +75,6 @@ export async function evaluateDataset(ds: Dataset, opts: { threshold: number; fu
         if (decision.handoff) inHanded++;
       }
       if (opts.collect) {
-        res.results.slice(0, 3).forEach((r) => samples.push({ features: r.features!, label: q.expected.includes(r.externalId ?? '') ? 1 : 0 }));
         tops.push({ dataset: ds.name, top: top?.features ?? null, correct: !!top && q.expected.includes(top.externalId ?? ''), oos: q.expected.length === 0 });
       }
     }
@@ -99,7 +92,7 @@ export async function evaluateDataset(ds: Dataset, opts: { threshold: number; fu
       oosHandedOff: oos ? oosHanded / oos : null,
       inScopeHandedOff: inScope ? inHanded / inScope : 0,
     };
-    return { row, samples, tops };
+    return { row, tops };
   } finally {
     await database.close();
   }
@@ -139,27 +132,28 @@ async function main() {
   const fusion = (flags.get('fusion') as FusionMethod | undefined) ?? 'convex';
   const fit = flags.has('fit');
   const rows: Row[] = [];
-  const samples: Sample[] = [];
   const tops: TopSample[] = [];
   for (const dir of dirs) {
     const ds = loadDataset(dir);
     process.stderr.write(`evaluating ${ds.name}: ${ds.answers.length} answers, ${ds.queries.length} queries...\n`);
     const r = await evaluateDataset(ds, { threshold, fusion, collect: fit });
     rows.push(r.row);
-    samples.push(...r.samples);
     tops.push(...r.tops);
   }
   console.log(formatTable(rows, `keyword, ${fusion}, hand-off threshold ${threshold}`));
   if (fit) {
     const keys: (keyof ConfidenceFeatures)[] = ['fused', 'margin', 'coverage', 'bm25Rel', 'trigramBest'];
+    // Fitted on each query's top result (what the bot decides on): label 1 when it is an expected
+    // answer, 0 when it is wrong or the query is out of scope.
+    const fitSet = tops.filter((t) => t.top);
     const model = fitLogistic(
-      samples.map((s) => keys.map((k) => s.features[k])),
-      samples.map((s) => s.label),
+      fitSet.map((t) => keys.map((k) => t.top![k])),
+      fitSet.map((t) => (t.correct ? 1 : 0)),
     );
     const fitted: Calibration = { ...calibration.keyword, intercept: model.intercept, vector: 0 };
     keys.forEach((k, i) => ((fitted as Record<string, number>)[k] = model.coef[i]!));
     const rounded = Object.fromEntries(Object.entries(fitted).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
-    console.log(`\nfitted keyword calibration (${samples.length} samples): ${JSON.stringify(rounded)}`);
+    console.log(`\nfitted keyword calibration (${fitSet.length} top results): ${JSON.stringify(rounded)}`);
     const conf = (t: TopSample) => (t.top ? confidence(t.top, fitted) : 0);
     // Threshold on the datasets that have out-of-scope queries only.
     const withOos = new Set(rows.filter((r) => r.oos > 0).map((r) => r.name));
