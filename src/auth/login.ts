@@ -26,6 +26,11 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** People type their password into the email field; the audit log must not keep that. */
+function auditableEmail(email: string): string {
+  return /^[^\s@]+@[^\s@]+$/.test(email) ? email : '(not an email address)';
+}
+
 // Unknown emails still pay for one argon2 verify, so response time does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
 const timingDummy = () => (dummyHash ??= hashPassword('zhida-timing-equaliser'));
@@ -57,7 +62,7 @@ export async function loginWithPassword(
   if (!user || !passwordOk || user.disabled) {
     const reason = !user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'disabled';
     await db.transaction((tx) =>
-      recordAudit(tx, { kind: 'system' }, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id, details: { email, ip: input.ip, reason } }),
+      recordAudit(tx, { kind: 'system' }, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id, details: { email: auditableEmail(email), ip: input.ip, reason } }),
     );
     throw invalidCredentials();
   }

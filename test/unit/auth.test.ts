@@ -61,6 +61,11 @@ describe('staff sign-in over HTTP', () => {
     const failed = await zhida.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
     expect(failed.map((r) => (r.details as { reason: string }).reason)).toEqual(expect.arrayContaining(['wrong_password', 'unknown_email']));
     expect(JSON.stringify(failed)).not.toContain('not-the-password');
+    // A password typed into the email field is not kept in the audit log.
+    await login({ email: 'MySecretPassw0rd', password: 'x' });
+    const all = await zhida.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
+    expect(all.some((r) => (r.details as { email: string }).email === '(not an email address)')).toBe(true);
+    expect(JSON.stringify(all)).not.toMatch(/MySecretPassw0rd/i);
   });
 
   it('behind the local reverse proxy, counts and audits the forwarded client address', async () => {

@@ -177,5 +177,5 @@ describe('zhida user create (CLI)', () => {
     } finally {
       await zhida.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });
