@@ -38,8 +38,10 @@ export async function createHttpServer(api: Hono<any>, options: HttpServerOption
     if (API_PATHS.test(path)) return void apiListener(req, res);
     if (appHandler) {
       // Clickjacking guard: only /assist may be framed, and only by the configured origins.
-      const ancestors = EMBEDDABLE_PATHS.test(path) ? embedAncestors : "'self'";
-      res.setHeader('Content-Security-Policy', `frame-ancestors ${ancestors}`);
+      const embeddable = EMBEDDABLE_PATHS.test(path);
+      res.setHeader('Content-Security-Policy', `frame-ancestors ${embeddable ? embedAncestors : "'self'"}`);
+      // /assist?key=… must not pass its key on in Referer headers.
+      if (embeddable) res.setHeader('Referrer-Policy', 'no-referrer');
       return appHandler(req, res, () => {
         res.statusCode = 404;
         res.end('Not found');

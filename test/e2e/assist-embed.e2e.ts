@@ -29,7 +29,7 @@ async function pageCost(page: Page, name: string) {
  * A stand-in for the agent's workbench on another origin: frames /assist, sends the conversation
  * when the panel says it is ready, and shows what the panel inserts.
  */
-function workbenchHtml(panelUrl: string, panelOrigin: string) {
+function workbenchHtml(panelUrl: string, panelOrigin: string, keyByMessage?: string) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Workbench</title></head>
 <body style="display:flex;gap:12px;font-family:sans-serif">
 <main style="flex:1"><h1>坐席工作台</h1><p id="customer">客户：你好，我的信用卡丢了，现在怎么办？</p>
@@ -43,7 +43,11 @@ function workbenchHtml(panelUrl: string, panelOrigin: string) {
   addEventListener('message', (e) => {
     if (e.origin !== ZHIDA || e.source !== panel.contentWindow) return;
     window.received.push(e.data);
-    if (e.data.type === 'zhida:ready') panel.contentWindow.postMessage({ type: 'zhida:conversation', messages: conversation }, ZHIDA);
+    if (e.data.type === 'zhida:ready') {
+      const key = ${JSON.stringify(keyByMessage ?? null)};
+      if (key) panel.contentWindow.postMessage({ type: 'zhida:auth', key }, ZHIDA);
+      panel.contentWindow.postMessage({ type: 'zhida:conversation', messages: conversation }, ZHIDA);
+    }
     if (e.data.type === 'zhida:insert') {
       document.getElementById('reply').value = e.data.text;
       document.getElementById('inserted').textContent = JSON.stringify({ answerId: e.data.answerId, title: e.data.title, hasHtml: /<\\w+/.test(e.data.html) });
@@ -65,13 +69,19 @@ describe('agent assist panel embedded in a workbench (Chromium)', () => {
   let browser: Browser;
   let workbench: { server: Server; origin: string };
   let stranger: { server: Server; origin: string };
+  let keyless: { server: Server; origin: string };
   let assistKey = '';
   let panelUrl = '';
 
   beforeAll(async () => {
     workbench = await serveHtml(() => workbenchHtml(panelUrl, new URL(zhida.url).origin));
     stranger = await serveHtml(() => workbenchHtml(panelUrl, new URL(zhida.url).origin));
-    [zhida, browser] = await Promise.all([startTestServer({ ZHIDA_DEMO: '1', ZHIDA_FRAME_ANCESTORS: `'self' ${workbench.origin}` }), launchBrowser()]);
+    // A workbench that hands the key over by postMessage: the panel URL carries no secret at all.
+    keyless = await serveHtml(() => workbenchHtml(`${zhida.url}/assist`, new URL(zhida.url).origin, assistKey));
+    [zhida, browser] = await Promise.all([
+      startTestServer({ ZHIDA_DEMO: '1', ZHIDA_FRAME_ANCESTORS: `'self' ${workbench.origin} ${keyless.origin}` }),
+      launchBrowser(),
+    ]);
     // The narrow key an embedded panel carries: scope assist only, owned by the demo agent.
     const [agent] = await zhida.ctx.db.select().from(users).where(eq(users.email, 'agent@zhida.local'));
     assistKey = randomSecret('zk_test');
@@ -85,11 +95,22 @@ describe('agent assist panel embedded in a workbench (Chromium)', () => {
     await zhida?.stop();
     workbench?.server.close();
     stranger?.server.close();
+    keyless?.server.close();
+  });
+
+  it('takes the assist key by postMessage, so no secret is ever in a URL', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(keyless.origin);
+    const panel = page.frameLocator('#panel');
+    await expect.poll(async () => (await panel.locator('[data-testid=assist-result] .title').first().textContent().catch(() => '')) ?? '', { timeout: 30_000 }).toContain('信用卡丢了怎么挂失');
+    expect(await panel.locator('header .mode').textContent()).toContain('API');
+    await page.close();
   });
 
   it('lets only the configured workbench frame /assist; other pages stay unframeable', async () => {
     const assist = await fetch(`${zhida.url}/assist`);
-    expect(assist.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${workbench.origin}`);
+    expect(assist.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${workbench.origin} ${keyless.origin}`);
+    expect(assist.headers.get('referrer-policy')).toBe('no-referrer');
     const answersPage = await fetch(`${zhida.url}/answers`);
     expect(answersPage.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
 

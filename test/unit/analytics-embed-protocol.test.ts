@@ -37,5 +37,8 @@ describe('assist embed protocol', () => {
       messages: [{ role: 'customer', text: '信用卡丢了' }, { role: 'agent', text: '请稍等' }, { role: 'customer', text: 'x'.repeat(4000) }],
     });
     expect(parseHostMessage({ type: 'zhida:search', query: '年费' })).toEqual({ type: 'zhida:search', query: '年费' });
+    expect(parseHostMessage({ type: 'zhida:auth', key: 'zk_live_0123456789abcdef' })).toEqual({ type: 'zhida:auth', key: 'zk_live_0123456789abcdef' });
+    expect(parseHostMessage({ type: 'zhida:auth', key: 'short' })).toBeNull();
+    expect(parseHostMessage({ type: 'zhida:auth', key: 'has a space in it, not a key' })).toBeNull();
   });
 });

@@ -2,7 +2,8 @@
  * The postMessage protocol between the agent's workbench (the host page) and the assist panel in
  * its iframe. Documented in README.md ("Agent assist embedding"); version 1.
  *
- * host -> panel  {type:'zhida:conversation', messages:[{role:'customer'|'agent', text}]}  (the whole conversation so far)
+ * host -> panel  {type:'zhida:auth', key}                                                 (an assist-scoped API key, kept in memory)
+ *                {type:'zhida:conversation', messages:[{role:'customer'|'agent', text}]}  (the whole conversation so far)
  *                {type:'zhida:search', query}                                              (fill the search box)
  * panel -> host  {type:'zhida:ready', version:1}                                           (listening; send the conversation)
  *                {type:'zhida:insert', answerId, title, text, html}                        (the agent picked an answer)
@@ -21,6 +22,7 @@ export interface ConversationTurn {
 export const PROTOCOL_VERSION = 1;
 
 export type HostMessage =
+  | { type: 'zhida:auth'; key: string }
   | { type: 'zhida:conversation'; messages: ConversationTurn[] }
   | { type: 'zhida:search'; query: string };
 
@@ -72,6 +74,7 @@ export function parseHostMessage(data: unknown): HostMessage | null {
       .slice(-50);
     return { type: 'zhida:conversation', messages };
   }
+  if (m.type === 'zhida:auth' && typeof m.key === 'string' && /^\S{16,512}$/.test(m.key)) return { type: 'zhida:auth', key: m.key };
   if (m.type === 'zhida:search' && typeof m.query === 'string') return { type: 'zhida:search', query: m.query.slice(0, 500) };
   return null;
 }
