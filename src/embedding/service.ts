@@ -100,7 +100,9 @@ export class EmbeddingService {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.refreshing;
-    await Promise.allSettled([...this.slots.values()].map((s) => s.loading));
+    // A load stuck on an unreachable hub must not hold up shutdown: give it a moment, then go.
+    const loads = Promise.allSettled([...this.slots.values()].map((s) => s.loading));
+    await Promise.race([loads, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     for (const slot of this.slots.values()) await slot.embedder?.dispose().catch(() => {});
     this.slots.clear();
   }

@@ -91,23 +91,25 @@ async function nearestTexts(db: Db, vector: number[], dims: number, opts: Vector
   if (f.tags?.length) filters.push(sql`and e.tags @> ${sql.param(f.tags)}::text[]`);
   if (f.channel) filters.push(sql`and ${f.channel} = any(e.channels)`);
   return db.transaction(async (tx) => {
-    // Only this model's rows of this size: vectors of another size cannot be compared (or cast).
+    // One round trip: the scan settings (transaction-local) and a check that this model has rows
+    // of this size (vectors of another size cannot be compared, or even cast).
+    const settings: [string, string][] = opts.exact
+      ? [['enable_indexscan', 'off']]
+      : [
+          ['hnsw.ef_search', String(Math.max(10, Math.min(Math.floor(opts.efSearch ?? 100), 1000)))],
+          ['hnsw.iterative_scan', opts.iterativeScan === false ? 'off' : 'relaxed_order'],
+          // Benchmarks/tests: only the HNSW scan yields rows in distance order, so with sorts and
+          // other scans off the planner must use it.
+          ...(opts.forceIndex ? ([['enable_seqscan', 'off'], ['enable_bitmapscan', 'off'], ['enable_sort', 'off']] as [string, string][]) : []),
+        ];
     const sized = rows<{ ok: boolean }>(
-      await tx.execute(sql`select exists (select 1 from answer_embeddings e where e.model_id = ${model} and vector_dims(e.embedding) = ${dims}) as ok`),
+      await tx.execute(sql`
+        select ${sql.join(
+          settings.map(([name, value]) => sql`set_config(${name}, ${value}, true)`),
+          sql`, `,
+        )}, exists (select 1 from answer_embeddings e where e.model_id = ${model} and vector_dims(e.embedding) = ${dims}) as ok`),
     );
     if (!sized[0]?.ok) return null;
-    if (!opts.exact) {
-      await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.max(10, Math.min(Math.floor(opts.efSearch ?? 100), 1000))}`));
-      await tx.execute(sql.raw(`set local hnsw.iterative_scan = ${opts.iterativeScan === false ? 'off' : 'relaxed_order'}`));
-      if (opts.forceIndex) {
-        await tx.execute(sql.raw(`set local enable_seqscan = off`));
-        await tx.execute(sql.raw(`set local enable_bitmapscan = off`));
-        // Only the HNSW scan yields rows in distance order: without a sort the planner must use it.
-        await tx.execute(sql.raw(`set local enable_sort = off`));
-      }
-    } else {
-      await tx.execute(sql.raw(`set local enable_indexscan = off`));
-    }
     const result = rows<TextRow & { live: boolean }>(
       await tx.execute(sql`
         with nearest as materialized (
