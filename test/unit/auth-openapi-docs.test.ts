@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { launchBrowser } from '../e2e/browser.ts';
+import { chromiumPath } from '../e2e/global-setup.ts';
 import { createStaff } from '../helpers/staff.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -30,7 +32,7 @@ describe('OpenAPI spec, docs page and security headers', () => {
     );
   });
 
-  it('serves the docs page and its assets from this server only, and they render every route in Chromium', async () => {
+  it('serves the docs page and its assets from this server only', async () => {
     const page = await zhida.api('/api/docs', { token: null });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
@@ -41,7 +43,10 @@ describe('OpenAPI spec, docs page and security headers', () => {
       expect((await zhida.api(src, { token: null })).status, src).toBe(200);
     }
     expect((await zhida.api('/api/docs/assets/..%2F..%2Fpackage.json', { token: null })).status).toBe(404);
+  });
 
+  // CI installs Chromium (.ci/run); a developer's `npm test` without it skips only this check.
+  it.skipIf(!existsSync(chromiumPath()))('renders every route in Swagger UI in Chromium without a request to another origin', async () => {
     const spec = await (await zhida.api('/api/openapi.json', { token: null })).json();
     const operations = Object.values(spec.paths as Record<string, object>).reduce((n, ops) => n + Object.keys(ops).length, 0);
     const browser = await launchBrowser();
