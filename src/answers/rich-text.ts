@@ -96,13 +96,19 @@ function docToHtml(json: RichDoc): string {
 
 /** From HTML (pasted, imported): sanitise, then parse into the editor schema and render back. */
 export function richBodyFromHtml(html: string): RichBody {
-  return richBodyFromJson(htmlToDoc(sanitizeBodyHtml(html)));
+  const json = htmlToDoc(sanitizeBodyHtml(html));
+  const rendered = sanitizeBodyHtml(docToHtml(json));
+  return { json, html: rendered, text: htmlToText(rendered) };
 }
 
-/** From editor JSON: render with the schema (unknown nodes fail), then sanitise the result. */
+/**
+ * From editor JSON: render with the schema (unknown nodes fail), sanitise, and store the JSON parsed
+ * back from the sanitised HTML, so a javascript: link or a stray attribute in the client's JSON is
+ * not kept in the document the editor loads next time either.
+ */
 export function richBodyFromJson(json: RichDoc): RichBody {
   const html = sanitizeBodyHtml(docToHtml(json));
-  return { json, html, text: htmlToText(html) };
+  return { json: htmlToDoc(html), html, text: htmlToText(html) };
 }
 
 /** Import bodies are Markdown or HTML; HTML is detected by a leading tag. */

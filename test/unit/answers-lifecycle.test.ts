@@ -278,7 +278,10 @@ describe('answer lifecycle over HTTP', () => {
       bodyMarkdown: undefined,
       body: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }] }] },
     });
-    expect((await get(viaJson.id)).working.bodyHtml).not.toContain('javascript:');
+    const stored = (await get(viaJson.id)).working;
+    expect(stored.bodyHtml).not.toContain('javascript:');
+    expect(JSON.stringify(stored.body)).not.toContain('javascript:');
+    expect(JSON.stringify(stored.body)).toContain('"text":"x"');
   });
 
   it('lists answers with filters', async () => {
