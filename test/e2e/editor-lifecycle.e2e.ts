@@ -104,6 +104,16 @@ describe('editor app: draft -> review -> publish -> history, in Chromium', () =>
 
   it('a reviewer sees the submission in the queue, approves it, and search finds it', async () => {
     const page = reviewerPage;
+    // The list's "needs my review" view has it; the author's "my drafts" view too.
+    await page.goto(new URL('/answers', zhida.url).href);
+    await page.locator('[data-testid=view-review]').click();
+    await page.waitForURL(/needsMyReview=1/);
+    await page.locator('[data-testid=answers-table] tbody tr', { hasText: TITLE }).locator('[data-status=in_review]').waitFor();
+    await keepScreenshot(page, 'editor-needs-my-review');
+    await editorPage.goto(new URL('/answers', zhida.url).href);
+    await editorPage.locator('[data-testid=view-mine]').click();
+    await editorPage.locator('[data-testid=answers-table] tbody tr', { hasText: TITLE }).waitFor();
+
     await page.goto(new URL('/review', zhida.url).href);
     const submission = page.locator('[data-testid=submission]', { hasText: TITLE });
     await submission.waitFor();
