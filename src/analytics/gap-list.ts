@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { asksForHuman } from '../search/handoff.ts';
+import { normaliseText } from '../search/normalise.ts';
 import { groupGapQueries, type GapGroup } from './gap-groups.ts';
 import type { Period } from './period.ts';
 import { searchEvents } from './search-events.ts';
@@ -9,6 +10,11 @@ import { iso, num, queryRows } from './sql-rows.ts';
 export interface GapItem extends GapGroup {
   /** The likely home answer (search's usual first result for the group), with its current title. */
   candidate: { answerId: string; title: string } | null;
+  /**
+   * Where a wording of this gap has since been added as a similar question (newest such version):
+   * 'draft'/'in_review' = on its way, 'published' = search has it. Null = nobody has acted yet.
+   */
+  addedTo: { answerId: string; title: string; status: 'draft' | 'in_review' | 'published' } | null;
 }
 
 /**
@@ -46,8 +52,35 @@ export async function gapList(db: Db, period: Period, lowConfidenceBelow: number
     );
     for (const r of t) titles.set(r.answer_id, r.title);
   }
+  const added = await similarQuestionHomes(db, groups.flatMap((g) => g.variants.map((v) => v.query)));
   return groups.map((g) => ({
     ...g,
     candidate: g.candidateAnswerId && titles.has(g.candidateAnswerId) ? { answerId: g.candidateAnswerId, title: titles.get(g.candidateAnswerId)! } : null,
+    addedTo: g.variants.map((v) => added.get(normaliseText(v.query))).find(Boolean) ?? null,
   }));
+}
+
+/**
+ * For each wording (by normalised form), the answer whose newest draft, review or published version
+ * lists it as a similar question — so the gap list shows which gaps are already being closed.
+ */
+async function similarQuestionHomes(db: Db, wordings: string[]) {
+  const out = new Map<string, { answerId: string; title: string; status: 'draft' | 'in_review' | 'published' }>();
+  if (wordings.length === 0) return out;
+  const wanted = new Set(wordings.map(normaliseText));
+  // Candidates by a cheap case-insensitive match in SQL; the exact comparison uses the same normaliser as search.
+  const rows = await queryRows<{ answer_id: string; title: string; status: 'draft' | 'in_review' | 'published'; question: string }>(
+    db,
+    sql`select distinct on (v.answer_id, q.question) v.answer_id, v.title, v.status, q.question
+        from answer_versions v
+        cross join lateral jsonb_array_elements_text(v.similar_questions) as q(question)
+        where v.status in ('draft', 'in_review', 'published')
+          and lower(q.question) in (${sql.join([...new Set(wordings.map((w) => w.trim().toLowerCase()))].map((w) => sql`${w}`), sql`, `)})
+        order by v.answer_id, q.question, v.number desc`,
+  );
+  for (const r of rows) {
+    const key = normaliseText(r.question);
+    if (wanted.has(key) && (!out.has(key) || r.status === 'published')) out.set(key, { answerId: r.answer_id, title: r.title, status: r.status });
+  }
+  return out;
 }

@@ -57,7 +57,7 @@ export const analyticsRoutes = new Hono<ApiEnv>()
   .get('/analytics/gaps', doc('Gap list: zero-result and low-confidence queries grouped by similarity'), guard(), validate('query', tableQuery), async (c) => {
     const q = c.req.valid('query');
     const items = await gapList(c.var.ctx.db, periodOf(q), lowConfidenceThreshold(c.var.ctx.config), q.limit ?? 100);
-    return table(c, 'gaps', q, items, ['query', 'count', 'zeroResults', 'lowConfidence', 'lastSeenAt', 'variants', 'candidateAnswerId', 'candidate']);
+    return table(c, 'gaps', q, items, ['query', 'count', 'zeroResults', 'lowConfidence', 'lastSeenAt', 'variants', 'candidateAnswerId', 'candidate', 'addedTo']);
   })
   .get('/analytics/answers', doc('Per-answer usage and feedback'), guard(), validate('query', tableQuery), async (c) => {
     const q = c.req.valid('query');

@@ -78,6 +78,8 @@ describe('analytics: a zero-result query becomes a similar question (Chromium)',
     await dialog.locator(`label:has-text("${TARGET_TITLE}") input`).check({ timeout: 15_000 });
     await dialog.locator('[data-testid=gap-add-confirm]').click();
     await page.locator('[data-testid=gap-notice]').waitFor({ timeout: 15_000 });
+    // The list reloads and marks the gap as being closed.
+    await expect.poll(async () => (await row.locator('[data-testid=gap-added-to]').textContent().catch(() => '')) ?? '', { timeout: 15_000 }).toContain('审核中');
 
     // A draft in review, with the question appended; search does not serve it yet.
     const target = (await search('借记卡丢了怎么挂失')).results.find((r) => r.title === TARGET_TITLE)!;
@@ -94,6 +96,9 @@ describe('analytics: a zero-result query becomes a similar question (Chromium)',
 
     const after = await search(GAP_QUERY);
     expect(after.results[0]?.answerId).toBe(target.answerId);
+    await page.reload();
+    await expect.poll(async () => (await row.locator('[data-testid=gap-added-to]').textContent().catch(() => '')) ?? '', { timeout: 30_000 }).toContain('已发布');
+    await keepScreenshot(page, 'analytics-gap-closed');
   });
 
   it('exports the gap list as CSV from the page', async () => {

@@ -68,7 +68,7 @@ describe('analytics and assist read API', () => {
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     }
     const gaps = await (await reviewer.api('/api/v1/analytics/gaps?format=csv')).text();
-    expect(gaps.split('\r\n')[0]).toBe('query,count,zeroResults,lowConfidence,lastSeenAt,variants,candidateAnswerId,candidate');
+    expect(gaps.split('\r\n')[0]).toBe('query,count,zeroResults,lowConfidence,lastSeenAt,variants,candidateAnswerId,candidate,addedTo');
     expect(gaps).toContain('数字人民币钱包');
   });
 

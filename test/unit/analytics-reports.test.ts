@@ -180,6 +180,18 @@ describe('analytics reports over the search log (real PGlite)', () => {
     expect(gaps.some((g) => g.query === '比特币怎么买')).toBe(true);
   });
 
+  it('shows which gaps are already being closed by a similar question', async () => {
+    const before = await gapList(database.db, week(), THRESHOLD);
+    expect(before.find((g) => g.query === '比特币怎么买')!.addedTo).toBeNull();
+    const [a] = await database.db.insert(answers).values({ ownerId: owner }).returning();
+    await database.db.insert(answerVersions).values({
+      answerId: a!.id, number: 1, status: 'in_review', title: '数字资产说明', similarQuestions: ['比特币怎么买'], bodyJson: {}, bodyHtml: '', bodyText: '', botText: '',
+    });
+    const after = await gapList(database.db, week(), THRESHOLD);
+    expect(after.find((g) => g.query === '比特币怎么买')!.addedTo).toEqual({ answerId: a!.id, title: '数字资产说明', status: 'in_review' });
+    expect(after.find((g) => g.variants.some((v) => v.query === '怎么开通外汇业务'))!.addedTo).toBeNull();
+  });
+
   it('leaves quiet periods empty rather than failing', async () => {
     const p = resolvePeriod({ from: '2025-01-01', to: '2025-01-03' }, NOW);
     const o = await analyticsOverview(database.db, p, THRESHOLD);

@@ -49,6 +49,7 @@ export interface GapItem {
   variants: { query: string; count: number }[];
   candidateAnswerId: string | null;
   candidate: { answerId: string; title: string } | null;
+  addedTo: { answerId: string; title: string; status: 'draft' | 'in_review' | 'published' } | null;
 }
 export interface AnswerUsage {
   answerId: string;
