@@ -113,6 +113,10 @@ describe('editor app: draft -> review -> publish -> history, in Chromium', () =>
     await editorPage.goto(new URL('/answers', zhida.url).href);
     await editorPage.locator('[data-testid=view-mine]').click();
     await editorPage.locator('[data-testid=answers-table] tbody tr', { hasText: TITLE }).waitFor();
+    // Filters live in the URL; the archive filter narrows the list (nothing of ours is archived).
+    await editorPage.getByLabel('归档').selectOption('1');
+    await editorPage.waitForURL(/archived=1/);
+    await editorPage.locator('[data-testid=answers-table]').getByText('没有符合条件的答案').waitFor();
 
     await page.goto(new URL('/review', zhida.url).href);
     const submission = page.locator('[data-testid=submission]', { hasText: TITLE });

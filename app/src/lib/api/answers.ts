@@ -9,6 +9,7 @@ export interface AnswerListQuery extends Query {
   channel?: string;
   owner?: string;
   review?: string;
+  archived?: string;
   needsMyReview?: string;
   mine?: string;
   sort?: string;
