@@ -22,7 +22,25 @@ export interface HydratedVersion {
 export async function hydrateVersions(db: Db, versionIds: string[]): Promise<Map<string, HydratedVersion>> {
   if (versionIds.length === 0) return new Map();
   const rows = await db
-    .select({ v: answerVersions, externalId: answers.externalId })
+    // Only the columns results show (not the editor JSON).
+    .select({
+      v: {
+        id: answerVersions.id,
+        answerId: answerVersions.answerId,
+        title: answerVersions.title,
+        bodyText: answerVersions.bodyText,
+        bodyHtml: answerVersions.bodyHtml,
+        botText: answerVersions.botText,
+        similarQuestions: answerVersions.similarQuestions,
+        categoryPath: answerVersions.categoryPath,
+        tags: answerVersions.tags,
+        channels: answerVersions.channels,
+        number: answerVersions.number,
+        publishedAt: answerVersions.publishedAt,
+        updatedAt: answerVersions.updatedAt,
+      },
+      externalId: answers.externalId,
+    })
     .from(answerVersions)
     .innerJoin(answers, eq(answers.id, answerVersions.answerId))
     .where(inArray(answerVersions.id, versionIds));

@@ -29,13 +29,18 @@ export function fitLogistic(x: number[][], y: number[], opts: { iterations?: num
   return { intercept, coef };
 }
 
-/** The threshold maximising Youden's J = share of OOS below it - share of in-scope below it. */
-export function pickThreshold(oos: number[], inScope: number[]) {
-  let best = { threshold: 0.5, j: -Infinity, oosShare: 0, inShare: 0 };
-  for (let t = 0.01; t < 1; t += 0.005) {
+/**
+ * The hand-off threshold: the lowest one that hands off at least `minOos` of the out-of-scope
+ * queries (the product goal: the bot must not answer what it does not know), or, when no
+ * threshold reaches that, the one maximising Youden's J = OOS share - in-scope share.
+ */
+export function pickThreshold(oos: number[], inScope: number[], minOos = 0.8) {
+  let best = { threshold: 0.5, j: -Infinity, oosShare: 0, inShare: 0, rule: 'youden' as 'youden' | 'min-oos' };
+  for (let t = 0.005; t < 1; t += 0.005) {
     const oosShare = oos.filter((c) => c < t).length / oos.length;
     const inShare = inScope.filter((c) => c < t).length / inScope.length;
-    if (oosShare - inShare > best.j) best = { threshold: t, j: oosShare - inShare, oosShare, inShare };
+    if (oosShare >= minOos) return { threshold: t, j: oosShare - inShare, oosShare, inShare, rule: 'min-oos' as const };
+    if (oosShare - inShare > best.j) best = { threshold: t, j: oosShare - inShare, oosShare, inShare, rule: 'youden' };
   }
   return best;
 }

@@ -10,7 +10,7 @@
  * hand-off threshold on the ones with out-of-scope queries; prints constants to paste into
  * src/search/calibration.ts and src/search/handoff.ts.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importAnswers } from '../../src/answers/import.ts';
 import { createPglite, wrapPglite } from '../../src/db/client.ts';
@@ -130,7 +130,7 @@ async function main() {
   if (dirs.length === 0) throw new Error('No dataset folder found: pass a folder holding answers.jsonl and queries.jsonl');
   const threshold = flags.has('threshold') ? Number(flags.get('threshold')) : DEFAULT_HANDOFF_THRESHOLD;
   const fusion = (flags.get('fusion') as FusionMethod | undefined) ?? 'convex';
-  const fit = flags.has('fit');
+  const fit = flags.has('fit') || flags.has('dump');
   const rows: Row[] = [];
   const tops: TopSample[] = [];
   for (const dir of dirs) {
@@ -141,6 +141,7 @@ async function main() {
     tops.push(...r.tops);
   }
   console.log(formatTable(rows, `keyword, ${fusion}, hand-off threshold ${threshold}`));
+  if (flags.has('dump')) writeFileSync(flags.get('dump')!, JSON.stringify(tops));
   if (fit) {
     const keys: (keyof ConfidenceFeatures)[] = ['fused', 'margin', 'coverage', 'bm25Rel', 'trigramBest'];
     // Fitted on each query's top result (what the bot decides on): label 1 when it is an expected
@@ -161,7 +162,7 @@ async function main() {
     const inTops = tops.filter((t) => !t.oos && withOos.has(t.dataset)).map(conf);
     if (oosTops.length) {
       const best = pickThreshold(oosTops, inTops);
-      console.log(`hand-off threshold by Youden's J: ${best.threshold.toFixed(3)} (OOS handed off ${(best.oosShare * 100).toFixed(1)}%, in-scope ${(best.inShare * 100).toFixed(1)}%)`);
+      console.log(`hand-off threshold (${best.rule}): ${best.threshold.toFixed(3)} (OOS handed off ${(best.oosShare * 100).toFixed(1)}%, in-scope ${(best.inShare * 100).toFixed(1)}%)`);
       for (let t = 0.1; t < 0.9; t += 0.05) {
         const o = oosTops.filter((c) => c < t).length / oosTops.length;
         const i = inTops.filter((c) => c < t).length / inTops.length;

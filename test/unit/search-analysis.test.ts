@@ -63,8 +63,10 @@ describe('fusion', () => {
   const c = (id: string, bm25: number, trigram: number, vector?: number): CandidateSignals => ({ versionId: id, answerId: id, bm25, coverage: 1, trigram, trigramBest: trigram, vector });
   it('normalises BM25 by the best hit and mixes in trigram similarity convexly', () => {
     const fused = fuseConvex([c('a', 10, 0.2), c('b', 5, 0.9)], keywordWeights);
-    expect(fused[0]).toBeCloseTo(0.4 * 1 + 0.6 * 0.2, 10);
-    expect(fused[1]).toBeCloseTo(0.4 * 0.5 + 0.6 * 0.9, 10);
+    const { keyword: k, trigram: t } = keywordWeights;
+    expect(k + t).toBeCloseTo(1, 10);
+    expect(fused[0]).toBeCloseTo(k * 1 + t * 0.2, 10);
+    expect(fused[1]).toBeCloseTo(k * 0.5 + t * 0.9, 10);
   });
   it('uses the vector leg only with vector weight (hybrid)', () => {
     const w = { keyword: 0.5, trigram: 0, vector: 0.5 };
