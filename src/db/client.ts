@@ -19,6 +19,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Present for the embedded database (tests use it to serve the wire protocol). */
   pglite?: PGlite;
+  /** Present for a server: migrations open their own connection to hold a lock. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
   return {
     db: drizzlePostgres(sql, { schema }) as unknown as Db,
     kind: 'postgres',
+    url,
     async close() {
       await sql.end({ timeout: 5 });
     },

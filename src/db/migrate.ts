@@ -1,16 +1,32 @@
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import type { Database } from './client.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/** Applies pending migrations; drizzle records them in drizzle.__drizzle_migrations. */
+const MIGRATION_LOCK = 7271002;
+
+/**
+ * Applies pending migrations; drizzle records them in drizzle.__drizzle_migrations. On a server,
+ * several API nodes may start at once: each takes a session advisory lock on a dedicated connection
+ * first, so one migrates and the others then find nothing to do.
+ */
 export async function runMigrations(database: Database): Promise<void> {
   // drizzle's migrator types are driver-specific; both accept our Db at run time.
-  if (database.kind === 'pglite') await migratePglite(database.db as never, { migrationsFolder });
-  else await migratePostgres(database.db as never, { migrationsFolder });
+  if (database.kind === 'pglite') return migratePglite(database.db as never, { migrationsFolder });
+  if (!database.url) return migratePostgres(database.db as never, { migrationsFolder });
+  const client = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzle(client), { migrationsFolder });
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
 }
 
 /** The number of applied migrations, for /readyz. */
