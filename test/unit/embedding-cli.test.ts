@@ -14,7 +14,7 @@ const tsx = path.join(repo, 'node_modules/.bin/tsx');
 
 async function zhida(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 180_000 });
+    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 500_000 });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -63,7 +63,7 @@ describe('zhida model pull', () => {
     const status = await zhida(['model', 'status'], { ...env, ZHIDA_OFFLINE: '1' });
     expect(status.out).toContain(`Loads from: ${path.join(dataDir, 'models/zhida/tiny-test')}`);
     expect(status.out).toMatch(/installed zhida\/tiny-test/);
-  }, 240_000);
+  }, 600_000);
 
   it('fails fast with a clear message when the hub is unreachable', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'zhida-cli-'));
@@ -73,5 +73,5 @@ describe('zhida model pull', () => {
     expect(result.out).toContain('ZHIDA_HUB_URL');
     expect(result.out).toContain('ZHIDA_MODEL_DIR');
     expect(existsSync(path.join(dataDir, 'models/Xenova/bge-small-zh-v1.5/onnx'))).toBe(false);
-  }, 240_000);
+  }, 600_000);
 });
