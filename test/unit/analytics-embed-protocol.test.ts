@@ -1,5 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { originMatchers, parseHostMessage } from '../../app/src/routes/assist/embed-protocol.ts';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Protocol = typeof import('../../app/src/routes/assist/embed-protocol.ts');
+let originMatchers: Protocol['originMatchers'];
+let parseHostMessage: Protocol['parseHostMessage'];
+
+// App code compiles against the tsconfig SvelteKit generates (app/.svelte-kit); a fresh clone has
+// none until the app is built or synced, so sync it (offline, ~1 s) before importing.
+beforeAll(async () => {
+  if (!existsSync('app/.svelte-kit/tsconfig.json')) execFileSync(process.execPath, ['../node_modules/@sveltejs/kit/svelte-kit.js', 'sync'], { cwd: 'app', stdio: 'ignore' });
+  ({ originMatchers, parseHostMessage } = await import('../../app/src/routes/assist/embed-protocol.ts'));
+});
 
 // The assist panel's postMessage gatekeeping (app/src/routes/assist/embed-protocol.ts).
 describe('assist embed protocol', () => {
