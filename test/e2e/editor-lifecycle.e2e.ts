@@ -56,6 +56,13 @@ describe('editor app: draft -> review -> publish -> history, in Chromium', () =>
     await page.getByRole('button', { name: '全部添加' }).click();
     await expect.poll(() => page.locator('[data-testid=similar-questions] ol input').count()).toBe(3);
 
+    // The toolbar is keyboard operable: arrows move between its buttons.
+    await page.locator('[data-testid=tb-h2]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('tb-h3');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('tb-h2');
+
     // Body with a heading, bold text and a bulleted list from the toolbar.
     const body = page.locator('[data-testid=body-editor]');
     await body.click();
