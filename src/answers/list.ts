@@ -60,7 +60,7 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
     const like = `%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(sql`(h.title ilike ${like} or h.similar_questions::text ilike ${like} or h.body_text ilike ${like} or a.external_id ilike ${like})`);
   }
-  if (query.status) where.push(sql`h.display_status = ${query.status}`);
+  if (query.status) where.push(sql`h.status = ${query.status}`);
   if (query.category) where.push(sql`(h.category_path = ${query.category} or h.category_path like ${query.category.replace(/[\\%_]/g, (c) => `\\${c}`) + '/%'})`);
   if (query.tag) where.push(sql`${query.tag} = any(h.tags)`);
   if (query.channel) where.push(sql`${query.channel} = any(h.channels)`);
@@ -84,42 +84,56 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
   );
   const filter = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
 
-  const result = await tx.execute(sql`
-    with head as (
-      select distinct on (v.answer_id) ${headColumns}
-      from answer_versions v
-      order by v.answer_id, v.number desc
-    ),
-    effect as (
-      select distinct on (v.answer_id) v.answer_id, v.number
-      from answer_versions v
-      where v.status = 'published' and (v.effective_from is null or v.effective_from <= ${at})
-      order by v.answer_id, v.number desc
-    ),
-    h as (
-      select head.*, case when head.status = 'published' and effect.number > head.number then 'superseded' else head.status end as display_status
-      from head left join effect on effect.answer_id = head.answer_id
-    )
-    select a.id, a.external_id, a.archived_at, a.updated_at, a.owner_id, u.name as owner_name,
-           h.title, h.display_status, h.number as head_number, h.category_path, h.tags, h.channels,
-           lv.number as live_number, coalesce(lv.review_due_at, h.review_due_at) as review_due_at,
-           coalesce(lv.expires_at, h.expires_at) as expires_at,
-           count(*) over () as total
-    from answers a
-    join h on h.answer_id = a.id
-    left join ${liveVersionIds(now)} l on l.answer_id = a.id
-    left join answer_versions lv on lv.id = l.version_id
-    left join users u on u.id = a.owner_id
-    ${filter}
-    order by ${order}
-    limit ${pageSize} offset ${(page - 1) * pageSize}`);
-  const rows = rowsOf<Record<string, unknown>>(result);
-  const items: AnswerListItem[] = rows.map((r) => {
-    const status = r.display_status as VersionStatus;
+  // Live versions are needed for every row only when filtering or sorting on their dates; otherwise
+  // they are looked up for the page's rows alone (live.ts pushes the id filter into its subquery).
+  const needsLiveForAll = query.review !== undefined || query.sort === 'reviewDue';
+  const liveJoin = needsLiveForAll
+    ? sql`left join ${liveVersionIds(now)} l on l.answer_id = a.id left join answer_versions lv on lv.id = l.version_id`
+    : sql``;
+  // The newest version per answer through the (answer_id, number) index; its status is what readers
+  // see (nothing newer can supersede the newest version).
+  const pageRows = rowsOf<{ id: string; head_id: string; total: number }>(
+    await tx.execute(sql`
+      select a.id, h.id as head_id, count(*) over () as total
+      from answers a
+      cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h
+      ${liveJoin}
+      ${filter}
+      order by ${order}
+      limit ${pageSize} offset ${(page - 1) * pageSize}`),
+  );
+  const total = pageRows.length ? Number(pageRows[0]!.total) : query.page && query.page > 1 ? await countOnly() : 0;
+  if (pageRows.length === 0) return { items: [] as AnswerListItem[], total, page, pageSize };
+
+  const ids = sql.join(
+    pageRows.map((r) => sql`${r.id}::uuid`),
+    sql`, `,
+  );
+  const headIds = sql.join(
+    pageRows.map((r) => sql`${r.head_id}::uuid`),
+    sql`, `,
+  );
+  const details = rowsOf<Record<string, unknown>>(
+    await tx.execute(sql`
+      select a.id, a.external_id, a.archived_at, a.updated_at, a.owner_id, u.name as owner_name,
+             h.title, h.status, h.number as head_number, h.category_path, h.tags, h.channels,
+             lv.number as live_number, coalesce(lv.review_due_at, h.review_due_at) as review_due_at,
+             coalesce(lv.expires_at, h.expires_at) as expires_at
+      from answers a
+      join answer_versions h on h.answer_id = a.id and h.id in (${headIds})
+      left join (select * from ${liveVersionIds(now)} l0 where l0.answer_id in (${ids})) l on l.answer_id = a.id
+      left join answer_versions lv on lv.id = l.version_id
+      left join users u on u.id = a.owner_id
+      where a.id in (${ids})`),
+  );
+  const byId = new Map(details.map((r) => [r.id as string, r]));
+  const items: AnswerListItem[] = pageRows.map(({ id }) => {
+    const r = byId.get(id)!;
+    const status = r.status as VersionStatus;
     const liveNumber = r.live_number == null ? null : Number(r.live_number);
     const pending = status === 'draft' || status === 'in_review' || status === 'rejected';
     return {
-      id: r.id as string,
+      id,
       externalId: (r.external_id as string | null) ?? null,
       title: r.title as string,
       status,
@@ -135,18 +149,15 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
       archived: r.archived_at != null,
     };
   });
-  const total = rows.length ? Number(rows[0]!.total) : query.page && query.page > 1 ? await countOnly() : 0;
   return { items, total, page, pageSize };
 
   async function countOnly(): Promise<number> {
     // Past the last page there are no rows to carry the window count; count separately.
     const r = rowsOf<{ n: number }>(
       await tx.execute(sql`
-        with head as (select distinct on (v.answer_id) ${headColumns} from answer_versions v order by v.answer_id, v.number desc),
-        effect as (select distinct on (v.answer_id) v.answer_id, v.number from answer_versions v where v.status = 'published' and (v.effective_from is null or v.effective_from <= ${at}) order by v.answer_id, v.number desc),
-        h as (select head.*, case when head.status = 'published' and effect.number > head.number then 'superseded' else head.status end as display_status from head left join effect on effect.answer_id = head.answer_id)
-        select count(*)::int as n from answers a join h on h.answer_id = a.id
-        left join ${liveVersionIds(now)} l on l.answer_id = a.id left join answer_versions lv on lv.id = l.version_id ${filter}`),
+        select count(*)::int as n from answers a
+        cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h
+        ${liveJoin} ${filter}`),
     );
     return Number(r[0]?.n ?? 0);
   }
