@@ -31,10 +31,10 @@ export function fitLogistic(x: number[][], y: number[], opts: { iterations?: num
 
 /**
  * The hand-off threshold: the lowest one that hands off at least `minOos` of the out-of-scope
- * queries (the product goal: the bot must not answer what it does not know), or, when no
+ * queries (default 85%, a margin over the product goal of 80%), or, when no
  * threshold reaches that, the one maximising Youden's J = OOS share - in-scope share.
  */
-export function pickThreshold(oos: number[], inScope: number[], minOos = 0.8) {
+export function pickThreshold(oos: number[], inScope: number[], minOos = 0.85) {
   let best = { threshold: 0.5, j: -Infinity, oosShare: 0, inShare: 0, rule: 'youden' as 'youden' | 'min-oos' };
   for (let t = 0.005; t < 1; t += 0.005) {
     const oosShare = oos.filter((c) => c < t).length / oos.length;
