@@ -124,6 +124,7 @@ async function tsRankSearch(database: Database, query: string, config = 'simple'
 
 async function timeEach<T>(items: T[], concurrency: number, run: (item: T) => Promise<unknown>) {
   const latencies: number[] = [];
+  let errors = 0;
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -131,18 +132,26 @@ async function timeEach<T>(items: T[], concurrency: number, run: (item: T) => Pr
       while (next < items.length) {
         const item = items[next++]!;
         const t = performance.now();
-        await run(item);
-        latencies.push(performance.now() - t);
+        try {
+          await run(item);
+          latencies.push(performance.now() - t);
+        } catch {
+          errors++; // a reset connection under overload: counted, not fatal
+        }
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), qps: items.length / seconds };
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), qps: latencies.length / seconds, errors };
 }
 
 const f1 = (x: number) => x.toFixed(1);
 const rows: string[] = [];
-const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+// Rows are also printed as they come, so a long run that is cut short still reports what it measured.
+const row = (cells: (string | number)[]) => {
+  rows.push(`| ${cells.join(' | ')} |`);
+  process.stderr.write(`${rows.at(-1)}\n`);
+};
 
 async function waitForVectors(zhida: TestServer, timeoutMs = 1_800_000) {
   const until = Date.now() + timeoutMs;
@@ -176,16 +185,16 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
     for (const c of concurrencies) {
       const n = c === 1 ? Math.min(requests, 200) : requests;
       const r = await timeEach(queries.slice(0, n), c, httpSearch);
-      row([`${size}`, `zhida ${mode} (HTTP)`, c, f1(r.p50), f1(r.p95), f1(r.p99), f1(r.qps)]);
+      row([`${size}`, `zhida ${mode} (HTTP)`, c, f1(r.p50), f1(r.p95), f1(r.p99), f1(r.qps), r.errors]);
     }
     if (mode === 'keyword') {
       await createBaseline(database);
       const inProcess = queries.slice(0, Math.min(requests, 200));
       const ours = await timeEach(inProcess, 1, (q) => searchAnswers(zhida.ctx.db, { query: q, limit: 10 }));
       const base = await timeEach(inProcess, 1, (q) => tsRankSearch(database, q));
-      row([`${size}`, 'zhida keyword (in-process)', 1, f1(ours.p50), f1(ours.p95), f1(ours.p99), f1(ours.qps)]);
-      row([`${size}`, 'ts_rank baseline (in-process)', 1, f1(base.p50), f1(base.p95), f1(base.p99), f1(base.qps)]);
-      row([`${size}`, 'ratio zhida / ts_rank p50', 1, (ours.p50 / base.p50).toFixed(2), (ours.p95 / base.p95).toFixed(2), '', '']);
+      row([`${size}`, 'zhida keyword (in-process)', 1, f1(ours.p50), f1(ours.p95), f1(ours.p99), f1(ours.qps), ours.errors]);
+      row([`${size}`, 'ts_rank baseline (in-process)', 1, f1(base.p50), f1(base.p95), f1(base.p99), f1(base.qps), base.errors]);
+      row([`${size}`, 'ratio zhida / ts_rank (p50, p95)', 1, (ours.p50 / base.p50).toFixed(2), (ours.p95 / base.p95).toFixed(2), '', '', '']);
     }
   } finally {
     await zhida.stop();
@@ -214,8 +223,8 @@ async function main() {
     await benchSize(size, 'keyword');
     if (hybridSizes.has(size)) await benchSize(size, 'hybrid');
   }
-  console.log('\n| answers | what | concurrency | p50 ms | p95 ms | p99 ms | req/s |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| answers | what | concurrency | p50 ms | p95 ms | p99 ms | req/s | errors |');
+  console.log('|---|---|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
   if (!args.has('no-eval') && datasetRoot) {
     const q: string[] = [];
