@@ -65,17 +65,24 @@ describe('editor app: draft -> review -> publish -> history, in Chromium', () =>
 
     // Body with a heading, bold text and a bulleted list from the toolbar.
     const body = page.locator('[data-testid=body-editor]');
+    // A person clicks a toolbar button and then types; wait, as they would, until the editor has
+    // the focus back and the button shows its new state (on a loaded machine this takes a moment).
+    const tool = async (id: string, pressed?: boolean) => {
+      await page.locator(`[data-testid=${id}]`).click();
+      await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('[data-testid=body-editor]'))).toBe(true);
+      if (pressed !== undefined) await expect.poll(() => page.locator(`[data-testid=${id}]`).getAttribute('aria-pressed')).toBe(String(pressed));
+    };
     await body.click();
-    await page.locator('[data-testid=tb-h2]').click();
+    await tool('tb-h2', true);
     await page.keyboard.type('提前支取规则');
     await page.keyboard.press('Enter');
     await page.keyboard.type('外币定期存款可以');
-    await page.locator('[data-testid=tb-bold]').click();
+    await tool('tb-bold', true);
     await page.keyboard.type('部分或全部提前支取');
-    await page.locator('[data-testid=tb-bold]').click();
+    await tool('tb-bold', false);
     await page.keyboard.type('，提前支取部分按活期利率计息。');
     await page.keyboard.press('Enter');
-    await page.locator('[data-testid=tb-bullet]').click();
+    await tool('tb-bullet', true);
     await page.keyboard.type('携带本人有效身份证件');
     await page.keyboard.press('Enter');
     await page.keyboard.type('到开户网点柜台办理');
