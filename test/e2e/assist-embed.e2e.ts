@@ -6,24 +6,7 @@ import { randomSecret, sha256 } from '../../src/auth/secrets.ts';
 import { apiKeys, users } from '../../src/db/schema/index.ts';
 import { eq, sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { keepScreenshot, launchBrowser } from './browser.ts';
-
-/** What a page cost to load, from the browser's own performance timing. */
-async function pageCost(page: Page, name: string) {
-  const cost = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    return {
-      transferKB: Math.round((nav.transferSize + resources.reduce((s, r) => s + r.transferSize, 0)) / 102.4) / 10,
-      decodedKB: Math.round((nav.decodedBodySize + resources.reduce((s, r) => s + r.decodedBodySize, 0)) / 102.4) / 10,
-      requests: resources.length + 1,
-      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
-      loadMs: Math.round(nav.loadEventEnd),
-    };
-  });
-  console.log(`page-cost ${name}: ${JSON.stringify(cost)}`);
-  return cost;
-}
+import { keepScreenshot, launchBrowser, pageCost } from './browser.ts';
 
 /**
  * A stand-in for the agent's workbench on another origin: frames /assist, sends the conversation

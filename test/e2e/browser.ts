@@ -39,3 +39,20 @@ export async function signInAs(page: Page, baseUrl: string, who: keyof typeof de
   await page.waitForURL(/\/answers/);
   await page.locator('[data-testid=current-user]').waitFor();
 }
+
+/** What a page cost to load, from the browser's own performance timing (printed for the notes). */
+export async function pageCost(page: Page, name: string) {
+  const cost = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    return {
+      transferKB: Math.round((nav.transferSize + resources.reduce((s, r) => s + r.transferSize, 0)) / 102.4) / 10,
+      decodedKB: Math.round((nav.decodedBodySize + resources.reduce((s, r) => s + r.decodedBodySize, 0)) / 102.4) / 10,
+      requests: resources.length + 1,
+      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+      loadMs: Math.round(nav.loadEventEnd),
+    };
+  });
+  console.log(`page-cost ${name}: ${JSON.stringify(cost)}`);
+  return cost;
+}

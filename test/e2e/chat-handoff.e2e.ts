@@ -1,23 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { keepScreenshot, launchBrowser } from './browser.ts';
-
-async function pageCost(page: Page, name: string) {
-  const cost = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    return {
-      transferKB: Math.round((nav.transferSize + resources.reduce((s, r) => s + r.transferSize, 0)) / 102.4) / 10,
-      decodedKB: Math.round((nav.decodedBodySize + resources.reduce((s, r) => s + r.decodedBodySize, 0)) / 102.4) / 10,
-      requests: resources.length + 1,
-      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
-      loadMs: Math.round(nav.loadEventEnd),
-    };
-  });
-  console.log(`page-cost ${name}: ${JSON.stringify(cost)}`);
-  return cost;
-}
+import { keepScreenshot, launchBrowser, pageCost } from './browser.ts';
 
 async function signedInContext(browser: Browser, zhida: TestServer, email: string, password: string, viewport = { width: 900, height: 900 }): Promise<BrowserContext> {
   const res = await fetch(`${zhida.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });

@@ -1,87 +1,23 @@
 import { api, withQuery } from './client';
+// The wire shapes are the server's own types (type-only imports: nothing of the server is bundled).
+import type { Overview } from '$server/analytics/overview.ts';
+import type { TopQuery } from '$server/analytics/top-queries.ts';
+import type { GapItem } from '$server/analytics/gap-list.ts';
+import type { AnswerUsage } from '$server/analytics/answer-usage.ts';
+import type { FreshnessItem } from '$server/analytics/freshness.ts';
+import type { Notification } from '$server/analytics/notifications.ts';
+export type { Rates, DailyRates, Overview } from '$server/analytics/overview.ts';
+export type { TopQuery } from '$server/analytics/top-queries.ts';
+export type { GapItem } from '$server/analytics/gap-list.ts';
+export type { AnswerUsage } from '$server/analytics/answer-usage.ts';
+export type { FreshnessState, FreshnessItem } from '$server/analytics/freshness.ts';
+export type { Notification } from '$server/analytics/notifications.ts';
 
 /** Reporting window: the last N days, or from/to dates (YYYY-MM-DD, inclusive). */
 export interface PeriodParams {
   days?: number;
   from?: string;
   to?: string;
-}
-
-export interface Rates {
-  searches: number;
-  botTurns: number;
-  handoffs: number;
-  handoffRate: number | null;
-  clickThrough: number | null;
-  feedback: number;
-  helpfulRate: number | null;
-  zeroResultRate: number | null;
-  lowConfidenceRate: number | null;
-  p95LatencyMs: number | null;
-}
-export interface DailyRates extends Rates {
-  day: string;
-  byChannel: Record<string, number>;
-}
-export interface Overview {
-  period: { from: string; to: string };
-  lowConfidenceBelow: number;
-  totals: Rates;
-  daily: DailyRates[];
-  channels: string[];
-}
-export interface TopQuery {
-  query: string;
-  normalised: string;
-  count: number;
-  zeroResults: number;
-  lowConfidence: number;
-  clickThrough: number | null;
-  lastSeenAt: string;
-}
-export interface GapItem {
-  query: string;
-  normalised: string;
-  count: number;
-  zeroResults: number;
-  lowConfidence: number;
-  lastSeenAt: string;
-  variants: { query: string; count: number }[];
-  candidateAnswerId: string | null;
-  candidate: { answerId: string; title: string } | null;
-  addedTo: { answerId: string; title: string; status: 'draft' | 'in_review' | 'published' } | null;
-}
-export interface AnswerUsage {
-  answerId: string;
-  title: string;
-  category: string | null;
-  servedFirst: number;
-  clicks: number;
-  helpful: number;
-  notHelpful: number;
-  helpfulRate: number | null;
-  comments: string[];
-  lastServedAt: string | null;
-}
-export type FreshnessState = 'review_overdue' | 'review_due' | 'expiring';
-export interface FreshnessItem {
-  answerId: string;
-  externalId: string | null;
-  title: string;
-  category: string | null;
-  owner: { id: string; name: string } | null;
-  reviewDueAt: string | null;
-  expiresAt: string | null;
-  states: FreshnessState[];
-  daysLeft: number;
-}
-export interface Notification {
-  id: string;
-  kind: FreshnessState;
-  answerId: string;
-  title: string;
-  dueAt: string;
-  daysLeft: number;
 }
 
 const q = (p: PeriodParams) => ({ days: p.days, from: p.from, to: p.to });
