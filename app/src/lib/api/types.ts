@@ -1,4 +1,4 @@
-// Wire shapes of the Zhida API (/tmp contract "lifecycle/auth API"), as the app reads them.
+// Wire shapes of the Zhida API as the app reads them (documented at /api/openapi.json).
 import type { JSONContent } from '@tiptap/core';
 
 export type Role = 'agent' | 'editor' | 'reviewer' | 'admin';
@@ -16,56 +16,10 @@ export interface User {
   locale?: string | null;
 }
 
-export interface PersonRef {
-  id: string;
-  name: string;
-}
+// The answer wire shapes are the server's own (src/answers/map.ts); type-only, nothing is bundled.
+export type { UserRef as PersonRef, VersionView as Version, VersionSummary, AnswerView as Answer } from '$server/answers/map.ts';
+import type { UserRef as PersonRef, VersionView as Version } from '$server/answers/map.ts';
 
-export interface Version {
-  id: string;
-  number: number;
-  status: VersionStatus;
-  title: string;
-  similarQuestions: string[];
-  body: JSONContent;
-  bodyHtml: string;
-  bodyText: string;
-  botText: string;
-  botTextDerived: boolean;
-  category: string | null;
-  tags: string[];
-  channels: Channel[];
-  effectiveFrom: string | null;
-  expiresAt: string | null;
-  reviewDueAt: string | null;
-  author: PersonRef | null;
-  reviewer: PersonRef | null;
-  reviewComment: string | null;
-  restoredFrom: number | null;
-  submittedAt: string | null;
-  reviewedAt: string | null;
-  publishedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type VersionSummary = Pick<
-  Version,
-  'id' | 'number' | 'status' | 'title' | 'author' | 'reviewer' | 'reviewComment' | 'createdAt' | 'submittedAt' | 'reviewedAt' | 'publishedAt' | 'restoredFrom'
->;
-
-export interface Answer {
-  id: string;
-  externalId: string | null;
-  etag: string;
-  archived: boolean;
-  owner: PersonRef | null;
-  live: Version | null;
-  working: Version | null;
-  versions: VersionSummary[];
-}
-
-/** The fields an editor writes (POST /answers, PATCH /answers/:id/draft). */
 export interface VersionFields {
   title: string;
   similarQuestions: string[];
