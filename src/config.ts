@@ -38,6 +38,9 @@ const configSchema = z.object({
   ZHIDA_FRAME_ANCESTORS: z.string().default("'self'"),
   ZHIDA_HANDOFF_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   ZHIDA_SECURE_COOKIES: flag(false),
+  ZHIDA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ZHIDA_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ZHIDA_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -68,6 +71,11 @@ export interface Config {
   frameAncestors: string;
   handoffThreshold?: number;
   secureCookies: boolean;
+  /**
+   * Prometheus /metrics: on the main port only with `token` (Bearer); on a separate listener when
+   * `port` is set (bound to `host`, 127.0.0.1 by default; the token is required there too when set).
+   */
+  metrics: { token?: string; port?: number; host: string };
 }
 
 export class ConfigError extends Error {}
@@ -111,5 +119,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     frameAncestors: e.ZHIDA_FRAME_ANCESTORS,
     handoffThreshold: e.ZHIDA_HANDOFF_THRESHOLD,
     secureCookies: e.ZHIDA_SECURE_COOKIES,
+    metrics: { token: e.ZHIDA_METRICS_TOKEN, port: e.ZHIDA_METRICS_PORT, host: e.ZHIDA_METRICS_HOST },
   };
 }

@@ -15,7 +15,7 @@ async function loadAppHandler(): Promise<NodeHandler | null> {
   return mod.handler;
 }
 
-const API_PATHS = /^\/(api(\/|$)|healthz$|readyz$)/;
+const API_PATHS = /^\/(api(\/|$)|healthz$|readyz$|metrics$)/;
 // The agent assist panel is the one page other sites may frame (the agent's workbench).
 const EMBEDDABLE_PATHS = /^\/assist(\/|$)/;
 
@@ -25,7 +25,7 @@ export interface HttpServerOptions {
 }
 
 /**
- * One Node server for everything: /api, /healthz and /readyz go to Hono, every other path to the
+ * One Node server for everything: /api, /healthz, /readyz and /metrics go to Hono, every other path to the
  * SvelteKit app. Without an app build, non-API paths answer 503 with a hint.
  */
 export async function createHttpServer(api: Hono<any>, options: HttpServerOptions = {}): Promise<Server> {

@@ -1,6 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { createApi } from './api/app.ts';
+import { metricsRoutes } from './api/metrics.ts';
 import { ensureMasterToken } from './auth/master-token.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -9,6 +12,7 @@ import { runMigrations } from './db/migrate.ts';
 import { demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { watchServices } from './metrics/watch.ts';
 import { prepareSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
 
@@ -16,6 +20,8 @@ export interface RunningZhida {
   url: string;
   ctx: AppContext;
   server: Server;
+  /** The separate /metrics listener (ZHIDA_METRICS_PORT), when configured. */
+  metricsUrl?: string;
   /** The master key, only when this start generated it (print it once). */
   generatedAdminToken?: string;
   stop(): Promise<void>;
@@ -40,6 +46,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
     }
     await prepareSearch(database.db, log);
+    watchServices({ db: database.db, embedding: embedding.service });
     const api = createApi(ctx);
     const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
     await new Promise<void>((resolve, reject) => {
@@ -49,6 +56,10 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     const address = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${host}:${address.port}`;
+    const metricsServer = config.metrics.port === undefined ? undefined : await listenForMetrics(config.metrics.port, config.metrics.host, config.metrics.token).catch((err) => {
+            server.close();
+            throw err;
+          });
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
@@ -58,15 +69,28 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(timer);
+        if (metricsServer) await new Promise<void>((resolve) => metricsServer.server.close(() => resolve()));
         await embedding?.stop();
         await database.close();
       })());
-    return { url, ctx, server, generatedAdminToken: master.generated, stop };
+    return { url, ctx, server, metricsUrl: metricsServer?.url, generatedAdminToken: master.generated, stop };
   } catch (err) {
     await embedding?.stop().catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+/** A listener that serves only /metrics, for scrapers on an internal network (ZHIDA_METRICS_PORT). */
+async function listenForMetrics(port: number, host: string, token?: string): Promise<{ server: Server; url: string }> {
+  const app = new Hono().route('/', metricsRoutes({ token, open: true }));
+  const server = createServer(getRequestListener(app.fetch));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/metrics` };
 }
 
 export function demoCredentialsBanner(): string {

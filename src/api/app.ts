@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
+import { httpMetrics, metricsRoutes } from './metrics.ts';
 import { indexStatusRoutes } from './index-status.ts';
 import { analyticsRoutes } from './analytics.ts';
 import { notificationRoutes } from './notifications.ts';
@@ -25,10 +26,11 @@ import { categoryRoutes } from './categories.ts';
 import { transferRoutes } from './transfer.ts';
 import { userRoutes } from './users.ts';
 
-/** The whole HTTP API: /healthz, /readyz and /api/v1/*. Pure fetch handler; no Node specifics. */
+/** The whole HTTP API: /healthz, /readyz, /metrics and /api/v1/*. Pure fetch handler; no Node specifics. */
 export function createApi(ctx: AppContext) {
   const app = new Hono<ApiEnv>();
   app.use(requestId());
+  app.use(httpMetrics);
   app.use(async (c, next) => {
     c.set('ctx', ctx);
     const log = ctx.log.child({ reqId: c.var.requestId });
@@ -40,6 +42,7 @@ export function createApi(ctx: AppContext) {
   app.onError(handleError);
   app.use(securityHeaders);
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes({ token: ctx.config.metrics.token, open: false }));
 
   const v1 = new Hono<ApiEnv>();
   v1.use(

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
+import { botHandoffs, botTurns } from '../metrics/catalog.ts';
 import { answerForBot } from '../search/bot-answer.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, access } from './middleware/access.ts';
@@ -25,6 +26,9 @@ export const botRoutes = new Hono<ApiEnv>().post(
   validate('json', botBody),
   async (c) => {
     const ctx = c.var.ctx;
-    return c.json(await answerForBot({ ...ctx, handoffThreshold: ctx.config.handoffThreshold }, c.req.valid('json'), callerOf(c)));
+    const reply = await answerForBot({ ...ctx, handoffThreshold: ctx.config.handoffThreshold }, c.req.valid('json'), callerOf(c));
+    botTurns.inc({ outcome: reply.handoff ? 'handoff' : 'answered' });
+    if (reply.handoff) botHandoffs.inc({ reason: reply.reason ?? 'unknown' });
+    return c.json(reply);
   },
 );

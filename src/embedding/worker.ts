@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { answerEmbeddings } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { embedAnswers, embedBatchDuration, embedJobFailures } from '../metrics/catalog.ts';
 import { dropHnswIndex, ensureHnswIndex, hnswIndexExists, modelIdLiteral } from './hnsw-index.ts';
 import { updateModelsInUse } from './model-settings.ts';
 import {
@@ -159,8 +160,11 @@ export class EmbeddingWorker {
     const jobs = await claimJobs(db, this.id, { limit: this.o.batchSize, leaseMs: this.o.leaseMs });
     if (jobs.length === 0) return 0;
     try {
+      const stopTimer = embedBatchDuration.startTimer();
       await this.embedAnswers(jobs.map((j) => j.answerId), ready);
       await completeJobs(db, this.id, jobs);
+      stopTimer();
+      embedAnswers.inc(jobs.length);
     } catch (batchError) {
       // Find the answer(s) at fault: the rest of the batch must not suffer for one bad answer.
       log.warn({ err: (batchError as Error).message, jobs: jobs.length }, 'embedding batch failed; retrying answers one by one');
@@ -168,7 +172,9 @@ export class EmbeddingWorker {
         try {
           await this.embedAnswers([job.answerId], ready);
           await completeJobs(db, this.id, [job]);
+          embedAnswers.inc();
         } catch (err) {
+          embedJobFailures.inc();
           await failJob(db, this.id, job, err, { maxAttempts: this.o.maxAttempts, backoffMs: this.o.backoffMs });
           log.warn({ answerId: job.answerId, attempts: job.attempts, err: (err as Error).message }, 'embedding job failed');
         }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { searchLog, type SearchSource } from '../db/schema/index.ts';
 import type { SearchResponse } from './search-answers.ts';
+import { searchDuration } from '../metrics/catalog.ts';
 
 /** Who made a call, for the log and per-key analytics. */
 export interface Caller {
@@ -25,6 +26,7 @@ export interface LogEntry {
  * Returns the log id, which callers send back with feedback and click events.
  */
 export async function logSearch(db: Db, e: LogEntry): Promise<string> {
+  searchDuration.observe({ mode: e.response.mode, source: e.source }, e.latencyMs / 1000);
   const top = e.response.results[0];
   const [row] = await db
     .insert(searchLog)
