@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
 import type { EmbeddingService } from './embedding/service.ts';
 import type { Logger } from './logger.ts';
+import type { SearchLogWriter } from './search/search-log.ts';
 
 /**
  * What a running Zhida process holds: config, database, logger and the long-lived services. Handlers
@@ -15,4 +16,6 @@ export interface AppContext {
   startedAt: Date;
   /** The embedding model(s): state(), embedQuery(), search(); see src/embedding/service.ts. */
   embedding: EmbeddingService;
+  /** Buffered search/bot/assist log: record() returns the id at once, batches are written off the request path. */
+  searchLog: SearchLogWriter;
 }

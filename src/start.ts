@@ -13,6 +13,7 @@ import { demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
+import { SearchLogWriter } from './search/search-log.ts';
 import { prepareSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
 
@@ -40,7 +41,8 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     await runMigrations(database);
     const master = await ensureMasterToken(database.db, config.adminToken);
     embedding = await startEmbedding({ db: database.db, config, log });
-    const ctx: AppContext = { config, database, db: database.db, log, startedAt, embedding: embedding.service };
+    const searchLog = new SearchLogWriter(database.db, { log });
+    const ctx: AppContext = { config, database, db: database.db, log, startedAt, embedding: embedding.service, searchLog };
     if (config.demo) {
       const seeded = await seedDemo(database.db);
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
@@ -70,6 +72,8 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
         await closed;
         clearTimeout(timer);
         if (metricsServer) await new Promise<void>((resolve) => metricsServer.server.close(() => resolve()));
+        // The last searches' log entries are written before the database closes.
+        await searchLog.close();
         await embedding?.stop();
         await database.close();
       })());

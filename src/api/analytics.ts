@@ -41,6 +41,11 @@ const doc = (summary: string) => describeRoute({ tags: ['analytics'], summary, s
 
 /** /analytics/*: reviewers and admins (keys need the answers scope). ?from=&to= (dates) or ?days=N. */
 export const analyticsRoutes = new Hono<ApiEnv>()
+  // Reports include the searches of the last moments: write the log's buffer before reading it.
+  .use('/analytics/*', async (c, next) => {
+    await c.var.ctx.searchLog.flush();
+    await next();
+  })
   .get('/analytics/overview', doc('Searches per day by channel and the rates: hand-off, click-through, helpful, zero-result, low-confidence, p95 latency'), guard(), validate('query', tableQuery), async (c) => {
     const q = c.req.valid('query');
     const o = await analyticsOverview(c.var.ctx.db, periodOf(q), lowConfidenceThreshold(c.var.ctx.config));

@@ -32,12 +32,12 @@ export const feedbackRoutes = new Hono<ApiEnv>()
     describeRoute({ tags: ['assist'], summary: 'Helpful / not helpful on an answer a search or bot session showed', security: [{ bearer: [] }] }),
     access({ roles: ALL_ROLES, scope: 'assist' }),
     validate('json', feedbackBody),
-    async (c) => c.json(await recordFeedback(c.var.ctx.db, c.req.valid('json'), callerOf(c)), 201),
+    async (c) => c.json(await recordFeedback(c.var.ctx, c.req.valid('json'), callerOf(c)), 201),
   )
   .post(
     '/feedback/click',
     describeRoute({ tags: ['assist'], summary: 'A search result was opened, copied or inserted (click-through)', security: [{ bearer: [] }] }),
     access({ roles: ALL_ROLES, scope: 'assist' }),
     validate('json', clickBody),
-    async (c) => c.json(await recordClick(c.var.ctx.db, c.req.valid('json'), callerOf(c)), 201),
+    async (c) => c.json(await recordClick(c.var.ctx, c.req.valid('json'), callerOf(c)), 201),
   );

@@ -19,6 +19,8 @@ export const healthRoutes = new Hono<ApiEnv>()
       checks.database = { ok: false, kind: database.kind, reason: (err as Error).message };
     }
     // Informational: without a model search still works (keyword-only), so readiness stays 200.
+    // Informational: the search log drops entries (counted here) rather than slow requests down.
+    checks.searchLog = { ok: true, ...c.var.ctx.searchLog.stats() };
     checks.embeddingModel = { ok: true, ...c.var.ctx.embedding.state(), searchMode: c.var.ctx.embedding.state().state === 'ready' ? 'hybrid' : 'keyword' };
     return c.json({ ok, checks }, ok ? 200 : 503);
   });

@@ -4,10 +4,10 @@ import { indexStatus } from '../embedding/index-status.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, access } from './middleware/access.ts';
 
-/** GET /index/status -> {pending, failed, vectors, model:{id, dims, state, reason?}, searchMode}. */
+/** GET /index/status -> {pending, failed, vectors, model:{id, dims, state, reason?}, searchMode, searchLog:{buffered, dropped, ...}}. */
 export const indexStatusRoutes = new Hono<ApiEnv>().get(
   '/index/status',
   describeRoute({ tags: ['search'], summary: 'Embedding index progress and model state', security: [{ bearer: [] }] }),
   access({ roles: ALL_ROLES, scope: 'search' }),
-  async (c) => c.json(await indexStatus(c.var.ctx.db, c.var.ctx.embedding)),
+  async (c) => c.json({ ...(await indexStatus(c.var.ctx.db, c.var.ctx.embedding)), searchLog: c.var.ctx.searchLog.stats() }),
 );

@@ -1,7 +1,7 @@
 import type { SearchFilters } from './filters.ts';
 import { embeddingVectorLeg } from './embedding-vector-leg.ts';
 import { analyseQuery, searchAnswers, type SearchResponse, type SearchResult } from './search-answers.ts';
-import { logSearch, type Caller } from './search-log.ts';
+import type { Caller } from './search-log.ts';
 import type { SearchDeps } from './run-search.ts';
 
 export interface ConversationTurn {
@@ -66,7 +66,7 @@ export async function suggestForConversation(
   const mode = responses.some((r) => r.mode === 'hybrid') ? 'hybrid' : 'keyword';
   const lastCustomer = turns[0] ? req.messages[turns[0].index]!.text : (req.messages.at(-1)?.text ?? '');
   const tookMs = Math.round((performance.now() - started) * 10) / 10;
-  const searchId = await logSearch(deps.db, {
+  const searchId = deps.searchLog.record({
     source: 'assist',
     query: lastCustomer,
     normalised: analyseQuery(lastCustomer).normalised,

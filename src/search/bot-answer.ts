@@ -5,7 +5,7 @@ import { notFound } from '../api/errors.ts';
 import { decideTurn, DEFAULT_HANDOFF_THRESHOLD, type HandoffReason } from './handoff.ts';
 import { embeddingVectorLeg } from './embedding-vector-leg.ts';
 import { analyseQuery, searchAnswers, type SearchResult } from './search-answers.ts';
-import { logSearch, type Caller } from './search-log.ts';
+import type { Caller } from './search-log.ts';
 import type { SearchDeps } from './run-search.ts';
 
 export interface BotRequest {
@@ -91,7 +91,7 @@ export async function answerForBot(deps: SearchDeps & { handoffThreshold?: numbe
   const alternatives = response.results.slice(answer ? 1 : 0, (answer ? 1 : 0) + 3).map((r) => ({ answerId: r.answerId, title: r.title, confidence: r.confidence }));
   const botText = decision.handoff && decision.reason ? (answer ? `${answer.text}\n${HANDOFF_TEXT[decision.reason]}` : HANDOFF_TEXT[decision.reason]) : (answer?.text ?? '');
 
-  const searchId = await logSearch(db, {
+  const searchId = deps.searchLog.record({
     source: 'bot',
     query: req.query,
     normalised: analyseQuery(req.query).normalised,

@@ -2,9 +2,9 @@ import type { AppContext } from '../context.ts';
 import type { SearchSource } from '../db/schema/index.ts';
 import { embeddingVectorLeg } from './embedding-vector-leg.ts';
 import { analyseQuery, searchAnswers, type SearchRequest, type SearchResponse } from './search-answers.ts';
-import { logSearch, type Caller } from './search-log.ts';
+import type { Caller } from './search-log.ts';
 
-export type SearchDeps = Pick<AppContext, 'db'> & Partial<Pick<AppContext, 'embedding' | 'log'>>;
+export type SearchDeps = Pick<AppContext, 'db' | 'searchLog'> & Partial<Pick<AppContext, 'embedding' | 'log'>>;
 
 /**
  * A search as the API runs it: hybrid when a model is ready, keyword otherwise, logged for
@@ -17,7 +17,7 @@ export async function runLoggedSearch(
 ): Promise<SearchResponse & { searchId: string }> {
   const started = performance.now();
   const response = await searchAnswers(deps.db, req, { vector: embeddingVectorLeg(deps.embedding) });
-  const searchId = await logSearch(deps.db, {
+  const searchId = deps.searchLog.record({
     source: meta.source,
     query: req.query,
     normalised: analyseQuery(req.query).normalised,

@@ -54,6 +54,7 @@ describe('POST /api/v1/bot/answer and /assist/suggest over HTTP', () => {
     const session = await (await zhida.api(`/api/v1/bot/sessions/${sessionId}`)).json();
     expect(session.handoffReason).toBe('customer_request');
     expect(session.messages).toHaveLength(4);
+    await zhida.ctx.searchLog.flush();
     const logged = await zhida.ctx.db.execute(sql`select source, handoff from search_log where session_id = ${sessionId} order by at`);
     expect((logged as unknown as { rows: unknown[] }).rows).toEqual([
       { source: 'bot', handoff: false },
@@ -70,7 +71,7 @@ describe('POST /api/v1/bot/answer and /assist/suggest over HTTP', () => {
   });
 
   it('uses the configured threshold (ZHIDA_HANDOFF_THRESHOLD)', async () => {
-    const reply = await answerForBot({ db: zhida.ctx.db, handoffThreshold: 0.999 }, { query: '信用卡丢了怎么挂失' }, {});
+    const reply = await answerForBot({ db: zhida.ctx.db, searchLog: zhida.ctx.searchLog, handoffThreshold: 0.999 }, { query: '信用卡丢了怎么挂失' }, {});
     expect(reply).toMatchObject({ handoff: true, reason: 'low_confidence', answer: null });
     expect(reply.alternatives[0]!.answerId).toBe(ids['t-cc-lost']);
   });

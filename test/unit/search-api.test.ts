@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createStaff } from '../helpers/staff.ts';
 import { importFixtures, search } from './search-fixtures.ts';
@@ -89,10 +89,18 @@ describe('POST /api/v1/search over HTTP', () => {
     expect(await top('信用卡挂失')).toBe('t-cc-lost');
   });
 
-  it('logs every search for analytics', async () => {
+  it('logs every search for analytics, written in the background', async () => {
     const { body } = await search(zhida, { query: '信用卡年费', filters: { channel: 'web' } });
-    const rows = await zhida.ctx.db.execute(sql`select * from search_log where id = ${body.searchId}`);
-    const row = (rows as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+    // The response does not wait for the log: the entry is written by the next batch (<= 1 s).
+    const row = await vi.waitFor(
+      async () => {
+        const rows = await zhida.ctx.db.execute(sql`select * from search_log where id = ${body.searchId}`);
+        const found = (rows as unknown as { rows: Record<string, unknown>[] }).rows[0];
+        if (!found) throw new Error('not written yet');
+        return found;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(row).toMatchObject({ source: 'search', query: '信用卡年费', normalised: '信用卡年费', mode: 'keyword', channel: 'web', result_count: body.total });
     expect(row.result_ids).toEqual(body.results.map((r: { answerId: string }) => r.answerId));
     expect(row.top_confidence).toBeCloseTo(body.results[0].confidence, 3);
