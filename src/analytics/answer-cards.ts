@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { liveVersionIds } from '../answers/live.ts';
 import type { Db } from '../db/client.ts';
 import { freshnessStates, type FreshnessState } from './freshness.ts';
-import { iso, queryRows } from './sql-rows.ts';
+import { iso, queryRows } from '../db/rows.ts';
 
 /** What the agent assist panel shows for one answer: the live text with its formatting and how fresh it is. */
 export interface AnswerCard {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { iso, num, queryRows } from './sql-rows.ts';
+import { iso, num, queryRows } from '../db/rows.ts';
 
 export interface TranscriptTurn {
   role: 'customer' | 'bot';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { liveVersionIds } from '../answers/live.ts';
 import type { Db } from '../db/client.ts';
-import { iso, queryRows } from './sql-rows.ts';
+import { iso, queryRows } from '../db/rows.ts';
 
 /** How far ahead "due soon" and "expiring soon" look. */
 export const FRESHNESS_HORIZON_DAYS = 30;

@@ -5,7 +5,7 @@ import { normaliseText } from '../search/normalise.ts';
 import { groupGapQueries, type GapGroup } from './gap-groups.ts';
 import type { Period } from './period.ts';
 import { searchEvents } from './search-events.ts';
-import { iso, num, queryRows } from './sql-rows.ts';
+import { iso, num, queryRows } from '../db/rows.ts';
 
 export interface GapItem extends GapGroup {
   /** The likely home answer (search's usual first result for the group), with its current title. */

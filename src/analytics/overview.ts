@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Period } from './period.ts';
 import { clickEvents, feedbackEvents, searchEvents } from './search-events.ts';
-import { num, queryRows } from './sql-rows.ts';
+import { num, queryRows } from '../db/rows.ts';
 
 /** The rates a manager watches. Rates are 0..1, or null when there was nothing to divide by. */
 export interface Rates {

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { ratio } from './overview.ts';
 import type { Period } from './period.ts';
 import { clickEvents, searchEvents } from './search-events.ts';
-import { iso, num, queryRows } from './sql-rows.ts';
+import { iso, num, queryRows } from '../db/rows.ts';
 
 export interface TopQuery {
   /** The most common wording among the searches with this normalised form. */

@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { ApiError, notFound } from '../api/errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import { categories } from '../db/schema/index.ts';
-import type { Tx } from './events.ts';
+import type { Tx } from '../db/tx.ts';
+import { rowsOf } from '../db/rows.ts';
 import { liveVersionIds } from './live.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { AnswerActor } from './actor.ts';
@@ -44,11 +45,6 @@ export async function categoryExists(tx: Tx, path: string): Promise<boolean> {
   return rowsOf(rows).length > 0;
 }
 
-/** db.execute returns {rows} on PGlite and an array on postgres.js. */
-export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
-
 export interface CategoryView {
   path: string;
   name: string;
@@ -76,7 +72,7 @@ export async function listCategories(tx: Tx): Promise<CategoryView[]> {
 /** POST /categories: creates the path and any missing ancestors. */
 export async function createCategory(tx: Tx, actor: AnswerActor, rawPath: string): Promise<{ created: boolean; category: ReturnType<typeof categoryRow> }> {
   const path = normaliseCategoryPath(rawPath);
-  if (!path) throw new ApiError(400, 'validation_failed', 'path must not be empty', [{ path: 'path', message: 'path must not be empty' }]);
+  if (!path) throw new DomainError('validation_failed', 'path must not be empty', [{ path: 'path', message: 'path must not be empty' }]);
   const existed = await categoryExists(tx, path);
   await ensureCategories(tx, [path]);
   if (!existed) await recordAudit(tx, actor, { action: 'category.created', entityType: 'category', entityId: path });
@@ -88,7 +84,7 @@ export async function deleteCategory(tx: Tx, actor: AnswerActor, rawPath: string
   const path = normaliseCategoryPath(rawPath);
   if (!path || !(await categoryExists(tx, path))) throw notFound('Category');
   const children = rowsOf(await tx.execute(sql`select 1 from ${categories} where parent_path = ${path} limit 1`));
-  if (children.length) throw new ApiError(409, 'in_use', `Category "${path}" has sub-categories; delete or move them first / 该分类下还有子分类`);
+  if (children.length) throw new DomainError('in_use', `Category "${path}" has sub-categories; delete or move them first / 该分类下还有子分类`);
   const used = rowsOf<{ n: number }>(
     await tx.execute(sql`
       select count(distinct v.answer_id)::int as n from answer_versions v
@@ -97,7 +93,7 @@ export async function deleteCategory(tx: Tx, actor: AnswerActor, rawPath: string
         or v.number = (select max(number) from answer_versions w where w.answer_id = v.answer_id))`),
   );
   const n = Number(used[0]?.n ?? 0);
-  if (n > 0) throw new ApiError(409, 'in_use', `Category "${path}" is used by ${n} answer(s); move them first / 该分类仍被 ${n} 个答案使用`, { answerCount: n });
+  if (n > 0) throw new DomainError('in_use', `Category "${path}" is used by ${n} answer(s); move them first / 该分类仍被 ${n} 个答案使用`, { answerCount: n });
   await tx.delete(categories).where(eq(categories.path, path));
   await recordAudit(tx, actor, { action: 'category.deleted', entityType: 'category', entityId: path });
 }

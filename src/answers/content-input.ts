@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ApiError, badRequest } from '../api/errors.ts';
+import { badRequest, DomainError } from '../errors.ts';
 import { channels as allChannels } from '../db/schema/index.ts';
 import { categoryExists, normaliseCategoryPath } from './categories.ts';
-import type { Tx } from './events.ts';
+import type { Tx } from '../db/tx.ts';
 import { richBodyFromHtml, richBodyFromJson, richBodyFromMarkdownOrHtml, type RichBody, type RichDoc } from './rich-text.ts';
 import { botTextFor, cleanChannels, cleanList, type VersionContent } from './version-content.ts';
 
@@ -38,7 +38,7 @@ function bodyFrom(input: VersionFieldsInput): RichBody | undefined {
     if (input.bodyHtml !== undefined) return richBodyFromHtml(input.bodyHtml);
     if (input.bodyMarkdown !== undefined) return richBodyFromMarkdownOrHtml(input.bodyMarkdown);
   } catch (err) {
-    throw new ApiError(400, 'invalid_body', `The body is not a valid document for the editor schema: ${(err as Error).message}`);
+    throw new DomainError('invalid_body', `The body is not a valid document for the editor schema: ${(err as Error).message}`);
   }
   return undefined;
 }
@@ -55,7 +55,7 @@ export async function applyFields(tx: Tx, base: VersionContent | null, input: Ve
   const baseBody: RichBody = base ? { json: base.bodyJson, html: base.bodyHtml, text: base.bodyText } : richBodyFromJson(emptyDoc);
   const nextBody = body ?? baseBody;
   const title = input.title ?? base?.title;
-  if (!title) throw new ApiError(400, 'validation_failed', 'title is required', [{ path: 'title', message: 'title is required' }]);
+  if (!title) throw new DomainError('validation_failed', 'title is required', [{ path: 'title', message: 'title is required' }]);
 
   let bot: { botText: string; botTextDerived: number };
   if (input.botText !== undefined) bot = botTextFor(nextBody, input.botText);
@@ -66,7 +66,7 @@ export async function applyFields(tx: Tx, base: VersionContent | null, input: Ve
   if (input.category !== undefined) {
     categoryPath = normaliseCategoryPath(input.category);
     if (categoryPath && categoryPath !== base?.categoryPath && !(await categoryExists(tx, categoryPath))) {
-      throw new ApiError(422, 'unknown_category', `Category "${categoryPath}" does not exist; create it first (POST /api/v1/categories) / 分类不存在`);
+      throw new DomainError('unknown_category', `Category "${categoryPath}" does not exist; create it first (POST /api/v1/categories) / 分类不存在`);
     }
   }
 
@@ -85,7 +85,7 @@ export async function applyFields(tx: Tx, base: VersionContent | null, input: Ve
     reviewDueAt: toDate(input.reviewDueAt, base?.reviewDueAt ?? null),
   };
   if (content.effectiveFrom && content.expiresAt && content.expiresAt <= content.effectiveFrom) {
-    throw new ApiError(422, 'invalid_dates', 'expiresAt must be later than effectiveFrom / 失效时间必须晚于生效时间');
+    throw new DomainError('invalid_dates', 'expiresAt must be later than effectiveFrom / 失效时间必须晚于生效时间');
   }
   return content;
 }

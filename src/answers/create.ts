@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions } from '../db/schema/index.ts';
@@ -17,7 +17,7 @@ export async function createAnswer(db: Db, actor: AnswerActor, input: CreateAnsw
   return db.transaction(async (tx) => {
     if (externalId) {
       const [taken] = await tx.select({ id: answers.id }).from(answers).where(eq(answers.externalId, externalId));
-      if (taken) throw new ApiError(409, 'external_id_taken', `externalId "${externalId}" is already used by answer ${taken.id}`, { answerId: taken.id });
+      if (taken) throw new DomainError('external_id_taken', `externalId "${externalId}" is already used by answer ${taken.id}`, { answerId: taken.id });
     }
     const content = await applyFields(tx, null, fields);
     const [answer] = await tx

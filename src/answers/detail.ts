@@ -1,7 +1,7 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { answers, answerVersions, users } from '../db/schema/index.ts';
-import { rowsOf } from './categories.ts';
-import type { Tx } from './events.ts';
+import { rowsOf } from '../db/rows.ts';
+import type { Tx } from '../db/tx.ts';
 import { liveVersionIds } from './live.ts';
 import { etagOf, toVersionSummary, toVersionView, type AnswerView, type VersionRow, type VersionView } from './map.ts';
 

@@ -1,6 +1,6 @@
 import { diffArrays, diffChars, diffWordsWithSpace, type Change } from 'diff';
-import { notFound } from '../api/errors.ts';
-import type { Tx } from './events.ts';
+import { notFound } from '../errors.ts';
+import type { Tx } from '../db/tx.ts';
 import { iso, type VersionRow } from './map.ts';
 import { versionRows } from './detail.ts';
 

@@ -1,9 +1,6 @@
-import type { Db } from '../db/client.ts';
+import type { Tx } from '../db/tx.ts';
 import { syncSearchIndex } from '../search/keyword-index.ts';
 import { enqueueEmbedding } from '../embedding/queue.ts';
-
-/** A transaction or the database: derived data is updated inside the transaction that changed the answer. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 /**
  * Called by the answer domain, inside its transaction, after anything that can change what is live
@@ -12,8 +9,6 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
  * answer is never left unindexed and an archived one never stays searchable.
  */
 export async function answerChanged(tx: Tx, answerId: string): Promise<void> {
-  void tx;
-  void answerId;
   await syncSearchIndex(tx, answerId);
   await enqueueEmbedding(tx, answerId);
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { rowsOf } from './categories.ts';
+import { rowsOf } from '../db/rows.ts';
 import { importColumns, XLSX_TYPE, type ImportFormat } from './import-formats.ts';
 import { liveVersionIds } from './live.ts';
 import { iso } from './map.ts';

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import { actorIdentity, type AnswerActor } from './actor.ts';
 import type { VersionRow } from './map.ts';
 
@@ -9,6 +9,6 @@ import type { VersionRow } from './map.ts';
 export function assertFourEyes(version: Pick<VersionRow, 'authorId' | 'contributorIds' | 'number'>, actor: AnswerActor): void {
   const me = actorIdentity(actor);
   if (version.authorId === me || version.contributorIds.includes(me)) {
-    throw new ApiError(403, 'four_eyes', `You wrote or edited version ${version.number}; another reviewer must approve it (four-eyes principle) / 不能审批自己编写的版本`);
+    throw new DomainError('four_eyes', `You wrote or edited version ${version.number}; another reviewer must approve it (four-eyes principle) / 不能审批自己编写的版本`);
   }
 }

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import type { ImportError } from './import.ts';
 
 export type ImportFormat = 'ndjson' | 'csv' | 'xlsx';
@@ -38,7 +38,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new ApiError(400, 'invalid_utf8', 'The file is not valid UTF-8; save it as UTF-8 (CSV: "CSV UTF-8") / 文件不是有效的 UTF-8 编码');
+    throw new DomainError('invalid_utf8', 'The file is not valid UTF-8; save it as UTF-8 (CSV: "CSV UTF-8") / 文件不是有效的 UTF-8 编码');
   }
 }
 
@@ -83,7 +83,7 @@ function checkHeader(header: string[]): void {
   const unknown = header.filter((h) => h && !(importColumns as readonly string[]).includes(h));
   const missing = ['externalId', 'title'].filter((c) => !header.includes(c));
   if (unknown.length || missing.length) {
-    throw new ApiError(400, 'invalid_columns', `The header row must name the columns ${importColumns.join(', ')} (externalId and title required)`, { unknown, missing });
+    throw new DomainError('invalid_columns', `The header row must name the columns ${importColumns.join(', ')} (externalId and title required)`, { unknown, missing });
   }
 }
 
@@ -123,7 +123,7 @@ export async function parseXlsx(bytes: Uint8Array): Promise<ParsedImport> {
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as never);
   } catch (err) {
-    throw new ApiError(400, 'invalid_file', `Not a readable XLSX workbook: ${(err as Error).message}`);
+    throw new DomainError('invalid_file', `Not a readable XLSX workbook: ${(err as Error).message}`);
   }
   const sheet = workbook.worksheets[0];
   const out: ParsedImport = { records: [], lines: [], errors: [] };

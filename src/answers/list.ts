@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { VersionStatus } from '../db/schema/index.ts';
 import { actorIdentity, type AnswerActor } from './actor.ts';
-import { rowsOf } from './categories.ts';
-import type { Tx } from './events.ts';
+import { rowsOf } from '../db/rows.ts';
+import type { Tx } from '../db/tx.ts';
 import { liveVersionIds } from './live.ts';
 import { iso, type UserRef } from './map.ts';
 

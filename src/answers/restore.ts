@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { notFound } from '../api/errors.ts';
+import { notFound } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answerVersions } from '../db/schema/index.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Tx } from './events.ts';
+import type { Tx } from '../db/tx.ts';
 import { liveVersionIds } from './live.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answerVersions } from '../db/schema/index.ts';
@@ -62,7 +62,7 @@ export async function approveVersion(db: Db, actor: AnswerActor, id: string, eta
 export async function rejectVersion(db: Db, actor: AnswerActor, id: string, etag: string, comment: string): Promise<WriteResult> {
   const now = new Date();
   const reason = comment.trim();
-  if (!reason) throw new ApiError(400, 'comment_required', 'A rejection needs a comment explaining what to change / 驳回必须填写意见');
+  if (!reason) throw new DomainError('comment_required', 'A rejection needs a comment explaining what to change / 驳回必须填写意见');
   return db.transaction(async (tx) => {
     const { head } = await lockForWrite(tx, id, etag, now);
     if (head?.status !== 'in_review') throw invalidTransition(`Only a version in review can be rejected (newest version is ${head?.status ?? 'missing'}) / 只有审核中的版本可以驳回`);

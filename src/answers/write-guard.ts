@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { ApiError, conflict, notFound } from '../api/errors.ts';
+import { conflict, DomainError, notFound } from '../errors.ts';
 import { answers } from '../db/schema/index.ts';
 import { answerState, viewOf, type AnswerState } from './detail.ts';
-import type { Tx } from './events.ts';
+import type { Tx } from '../db/tx.ts';
 import { etagOf } from './map.ts';
 import { settleLiveState } from './supersede.ts';
 
@@ -13,7 +13,7 @@ export interface WriteResult {
   version: { id: string; number: number; status: string };
 }
 
-export const invalidTransition = (message: string) => new ApiError(409, 'invalid_transition', message);
+export const invalidTransition = (message: string) => new DomainError('invalid_transition', message);
 
 /**
  * The start of every answer write: locks the answer row (SELECT ... FOR UPDATE) and checks the

@@ -9,7 +9,7 @@ import { analyticsOverview } from '../analytics/overview.ts';
 import { periodQuery, resolvePeriod, type Period } from '../analytics/period.ts';
 import { lowConfidenceThreshold } from '../analytics/thresholds.ts';
 import { topQueries } from '../analytics/top-queries.ts';
-import { badRequest } from './errors.ts';
+import { badRequest } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { REVIEWERS, access } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';

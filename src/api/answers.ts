@@ -11,7 +11,7 @@ import { listAnswers } from '../answers/list.ts';
 import { restoreVersion } from '../answers/restore.ts';
 import { approveVersion, rejectVersion, submitVersion } from '../answers/transitions.ts';
 import { channels, versionStatuses } from '../db/schema/index.ts';
-import { notFound } from './errors.ts';
+import { notFound } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, REVIEWERS, STAFF_WRITERS, access, principalOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppContext } from '../context.ts';
-import { ApiError, errorResponse, handleError } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import { errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
 import { httpMetrics, metricsRoutes } from './metrics.ts';
@@ -48,7 +49,7 @@ export function createApi(ctx: AppContext) {
   v1.use(
     bodyLimit({
       maxSize: ctx.config.maxBodyBytes,
-      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `Request body exceeds ${ctx.config.maxBodyBytes} bytes`)),
+      onError: (c) => errorResponse(c, new DomainError('payload_too_large', `Request body exceeds ${ctx.config.maxBodyBytes} bytes`)),
     }),
   );
   v1.use(authenticate);
@@ -70,6 +71,6 @@ export function createApi(ctx: AppContext) {
   v1.route('/', transferRoutes);
   app.route('/api/v1', v1);
   registerApiDocs(app);
-  app.all('/api/*', (c) => errorResponse(c, new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)));
+  app.all('/api/*', (c) => errorResponse(c, new DomainError('not_found', `No route ${c.req.method} ${c.req.path}`)));
   return app;
 }

@@ -3,9 +3,9 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { suggestForConversation } from '../search/assist-suggest.ts';
 import type { ApiEnv } from './env.ts';
-import { ALL_ROLES, access } from './middleware/access.ts';
+import { ALL_ROLES, access, callerOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
-import { callerOf, MAX_QUERY_CHARS, searchFilters } from './search.ts';
+import { MAX_QUERY_CHARS, searchFilters } from './search.ts';
 
 export const assistBody = z.strictObject({
   messages: z

@@ -7,7 +7,7 @@ import { throttlingAddress } from '../auth/client-ip.ts';
 import { loginWithPassword, logout } from '../auth/login.ts';
 import { getUser, locales, PASSWORD_MAX, PASSWORD_MIN, toPublicUser, updateOwnProfile } from '../auth/users.ts';
 import { roles } from '../db/schema/index.ts';
-import { ApiError, unauthorized } from './errors.ts';
+import { DomainError, unauthorized } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, access, principalOf } from './middleware/access.ts';
 import { SESSION_COOKIE } from './middleware/authenticate.ts';
@@ -94,7 +94,7 @@ export const authRoutes = new Hono<ApiEnv>()
     access({ roles: ALL_ROLES, scope: 'any' }),
     async (c) => {
       const p = principalOf(c);
-      if (!p.userId) throw new ApiError(403, 'no_user_account', 'The master key is not a user account');
+      if (!p.userId) throw new DomainError('no_user_account', 'The master key is not a user account');
       const user = await getUser(c.var.ctx.db, p.userId);
       if (!user) throw unauthorized();
       // API keys act as their owner but have no session, hence no CSRF token.
@@ -113,7 +113,7 @@ export const authRoutes = new Hono<ApiEnv>()
     async (c) => {
       const p = principalOf(c);
       // Only a person at a browser changes their own profile; a leaked key must not change the password.
-      if (p.kind !== 'user') throw new ApiError(403, 'session_required', 'Sign in to change your profile; API keys cannot');
+      if (p.kind !== 'user') throw new DomainError('session_required', 'Sign in to change your profile; API keys cannot');
       const user = await updateOwnProfile(c.var.ctx.db, p.userId!, c.req.valid('json'), p.sessionId);
       return c.json({ user });
     },

@@ -3,7 +3,7 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { answerCards } from '../analytics/answer-cards.ts';
 import { botTranscript } from '../analytics/bot-transcript.ts';
-import { notFound } from './errors.ts';
+import { notFound } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, access } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';

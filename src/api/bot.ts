@@ -5,9 +5,9 @@ import { channels } from '../db/schema/index.ts';
 import { botHandoffs, botTurns } from '../metrics/catalog.ts';
 import { answerForBot } from '../search/bot-answer.ts';
 import type { ApiEnv } from './env.ts';
-import { ALL_ROLES, access } from './middleware/access.ts';
+import { ALL_ROLES, access, callerOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
-import { callerOf, queryText } from './search.ts';
+import { queryText } from './search.ts';
 
 export const botBody = z.strictObject({
   query: queryText,

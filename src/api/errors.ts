@@ -2,52 +2,68 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { badRequest, DomainError, type ErrorCode } from '../errors.ts';
 
-/**
- * The one error shape of the API: {"error":{"code","message","details?"}}. Domain code throws
- * ApiError (or a subclass); anything else becomes a 500 without a stack trace on the wire.
- */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details);
-export const unauthorized = (message = 'Authentication required') => new ApiError(401, 'unauthorized', message);
-export const forbidden = (message = 'You do not have permission to do this') => new ApiError(403, 'forbidden', message);
-export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
-export const unprocessable = (message: string, details?: unknown) => new ApiError(422, 'unprocessable', message, details);
+/** The HTTP status of each domain error code: the one place where domain errors meet HTTP. */
+export const httpStatus: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  invalid_credentials: 401,
+  wrong_password: 400,
+  csrf: 403,
+  no_user_account: 403,
+  session_required: 403,
+  email_taken: 409,
+  last_admin: 409,
+  user_disabled: 409,
+  scope_not_allowed: 403,
+  invalid_body: 400,
+  unknown_category: 422,
+  invalid_dates: 422,
+  invalid_transition: 409,
+  four_eyes: 403,
+  external_id_taken: 409,
+  in_use: 409,
+  comment_required: 400,
+  invalid_utf8: 400,
+  invalid_columns: 400,
+  invalid_file: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  http_error: 400, // the status comes from the HTTPException it wraps
+};
 
 export function zodDetails(error: ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
-export function errorResponse(c: Context, err: ApiError) {
+/** The one error shape of the API: {"error":{"code","message","details?"}}, never a stack trace. */
+export function errorResponse(c: Context, err: DomainError, status: ContentfulStatusCode = httpStatus[err.code]) {
   const body: { error: { code: string; message: string; details?: unknown } } = {
     error: { code: err.code, message: err.message },
   };
   if (err.details !== undefined) body.error.details = err.details;
-  return c.json(body, err.status, err.headers);
+  const headers = err.retryAfter !== undefined ? { 'Retry-After': String(err.retryAfter) } : undefined;
+  return c.json(body, status, headers);
 }
 
-/** Hono onError: maps every thrown thing to the error shape. */
+/** Hono onError: maps every thrown thing to the error shape; anything unknown becomes a 500. */
 export function handleError(err: Error, c: Context) {
-  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof DomainError) return errorResponse(c, err);
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'http_error';
-    return errorResponse(c, new ApiError(status, code, err.message || 'Request failed'));
+    return errorResponse(c, new DomainError(code, err.message || 'Request failed'), status);
   }
   if (err instanceof SyntaxError) return errorResponse(c, badRequest('Malformed JSON body'));
   const log = c.get('log' as never) as { error: (o: unknown, m: string) => void } | undefined;
   log?.error({ err }, 'unhandled error');
-  return errorResponse(c, new ApiError(500, 'internal', 'Internal server error'));
+  return errorResponse(c, new DomainError('internal', 'Internal server error'));
 }

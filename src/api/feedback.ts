@@ -3,9 +3,8 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { recordClick, recordFeedback } from '../search/feedback.ts';
 import type { ApiEnv } from './env.ts';
-import { ALL_ROLES, access } from './middleware/access.ts';
+import { ALL_ROLES, access, callerOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
-import { callerOf } from './search.ts';
 
 const uuid = z.uuid('must be a UUID');
 

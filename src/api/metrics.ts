@@ -3,7 +3,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { httpDuration, httpRequests } from '../metrics/catalog.ts';
 import { scrapeMetrics } from '../metrics/registry.ts';
-import { ApiError, errorResponse } from './errors.ts';
+import { DomainError, unauthorized } from '../errors.ts';
+import { errorResponse } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 
 /**
@@ -43,10 +44,11 @@ export function metricsTokenMatches(header: string | undefined, token: string): 
 export function metricsRoutes(options: { token?: string; open: boolean }) {
   return new Hono().get('/metrics', async (c) => {
     if (options.token === undefined && !options.open) {
-      return errorResponse(c, new ApiError(404, 'not_found', 'Metrics are off on this port: set ZHIDA_METRICS_TOKEN or ZHIDA_METRICS_PORT'));
+      return errorResponse(c, new DomainError('not_found', 'Metrics are off on this port: set ZHIDA_METRICS_TOKEN or ZHIDA_METRICS_PORT'));
     }
     if (options.token !== undefined && !metricsTokenMatches(c.req.header('authorization'), options.token)) {
-      return errorResponse(c, new ApiError(401, 'unauthorized', 'A valid metrics scrape token is required', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' }));
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      return errorResponse(c, unauthorized('A valid metrics scrape token is required'));
     }
     const { body, contentType } = await scrapeMetrics();
     return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { generateSpecs, openAPIRouteHandler, resolver, type DescribeRouteOptions, type GenerateSpecOptions } from 'hono-openapi';
 import { z } from 'zod';
-import { ApiError, errorResponse } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import { errorResponse } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 
 /** The API's one error shape, for the docs. */
@@ -143,7 +144,7 @@ export function registerApiDocs(app: Hono<ApiEnv>) {
   app.get('/api/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
     const type = assets[file];
-    if (!type) return errorResponse(c, new ApiError(404, 'not_found', `No docs asset ${file}`));
+    if (!type) return errorResponse(c, new DomainError('not_found', `No docs asset ${file}`));
     c.header('Content-Type', type);
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(new Uint8Array(await readFile(path.join(swaggerDir, file))));

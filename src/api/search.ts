@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { channels } from '../db/schema/index.ts';
 import { runLoggedSearch } from '../search/run-search.ts';
 import type { ApiEnv } from './env.ts';
-import { ALL_ROLES, access, principalOf } from './middleware/access.ts';
+import { ALL_ROLES, access, callerOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
 
 /** Longest query accepted (characters); longer ones answer 400 rather than costing a full scan. */
@@ -28,12 +28,6 @@ export const searchBody = z.strictObject({
   offset: z.number().int().min(0).max(10_000).optional(),
   filters: searchFilters.optional(),
 });
-
-/** The caller as the search log records it. */
-export const callerOf = (c: Parameters<typeof principalOf>[0]) => {
-  const p = principalOf(c);
-  return { apiKeyId: p.keyId, userId: p.userId };
-};
 
 export const searchRoutes = new Hono<ApiEnv>().post(
   '/search',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { exportContentTypes, exportFileName, exportStream } from '../answers/export.ts';
 import { formatFromContentType, parseImportFile } from '../answers/import-formats.ts';
 import { importAnswers } from '../answers/import.ts';
-import { ApiError, forbidden } from './errors.ts';
+import { DomainError, forbidden } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { ALL_ROLES, REVIEWERS, STAFF_WRITERS, access, principalOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
@@ -50,7 +50,7 @@ export const transferRoutes = new Hono<ApiEnv>()
       }
       const format = formatFromContentType(c.req.header('content-type'));
       if (!format) {
-        throw new ApiError(415, 'unsupported_media_type', 'Send application/x-ndjson, text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        throw new DomainError('unsupported_media_type', 'Send application/x-ndjson, text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       }
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const parsed = await parseImportFile(bytes, format);

@@ -3,7 +3,7 @@ import { asc, desc, gt, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
-import type { Tx } from '../answers/events.ts';
+import type { Tx } from '../db/tx.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

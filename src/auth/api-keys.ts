@@ -2,7 +2,7 @@ import { desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { apiKeys, users, type ApiScope } from '../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError, badRequest, forbidden, notFound } from '../api/errors.ts';
+import { badRequest, DomainError, forbidden, notFound } from '../errors.ts';
 import { scopesForRole, type Principal } from './principal.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 
@@ -71,11 +71,11 @@ export async function createApiKey(
   if (userId !== actor.userId && !isAdmin(actor)) throw forbidden('Only admins can create keys for other users');
   const [owner] = await db.select().from(users).where(eq(users.id, userId));
   if (!owner) throw notFound('User');
-  if (owner.disabled) throw new ApiError(409, 'user_disabled', 'The user is disabled; enable them before issuing a key');
+  if (owner.disabled) throw new DomainError('user_disabled', 'The user is disabled; enable them before issuing a key');
   const scopes = [...new Set(input.scopes)];
   const beyondRole = scopes.filter((s) => !scopesForRole[owner.role].includes(s));
   if (beyondRole.length > 0) {
-    throw new ApiError(403, 'scope_not_allowed', `A ${owner.role} cannot hold scope ${beyondRole.join(', ')}`, { allowed: scopesForRole[owner.role], denied: beyondRole });
+    throw new DomainError('scope_not_allowed', `A ${owner.role} cannot hold scope ${beyondRole.join(', ')}`, { allowed: scopesForRole[owner.role], denied: beyondRole });
   }
   const secret = randomSecret('zk');
   const prefix = secret.slice(0, 11);

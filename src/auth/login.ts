@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError, rateLimited } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { clearRateLimit, hitRateLimit, refundRateLimit } from './rate-limit.ts';
 import { createSession, deleteSessionByToken, type NewSession } from './sessions.ts';
@@ -20,7 +20,7 @@ export interface LoginLimits {
 }
 export const LOGIN_LIMITS: LoginLimits = { perEmail: 5, perIp: 100, windowSeconds: 15 * 60 };
 
-export const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is incorrect / 邮箱或密码不正确');
+export const invalidCredentials = () => new DomainError('invalid_credentials', 'Email or password is incorrect / 邮箱或密码不正确');
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -52,9 +52,7 @@ export async function loginWithPassword(
   const byIp = await hitRateLimit(db, ipKey, limits.perIp, limits.windowSeconds, now);
   if (!byEmail.allowed || !byIp.allowed) {
     const retryAfter = Math.max(byEmail.allowed ? 0 : byEmail.retryAfter, byIp.allowed ? 0 : byIp.retryAfter);
-    throw new ApiError(429, 'rate_limited', 'Too many failed sign-in attempts; try again later / 登录失败次数过多，请稍后再试', { retryAfter }, {
-      'Retry-After': String(retryAfter),
-    });
+    throw rateLimited('Too many failed sign-in attempts; try again later / 登录失败次数过多，请稍后再试', retryAfter, { retryAfter });
   }
 
   const [user] = await db.select().from(users).where(eq(users.email, email));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, lt, ne } from 'drizzle-orm';
 import { sessions } from '../db/schema/index.ts';
-import type { Tx } from '../answers/events.ts';
+import type { Tx } from '../db/tx.ts';
 import { randomSecret, sha256 } from './secrets.ts';
 
 export interface NewSession {

@@ -2,7 +2,7 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users, type Role } from '../db/schema/index.ts';
 import { recordAudit, type AuditActor } from '../audit/record.ts';
-import { ApiError, notFound, unauthorized } from '../api/errors.ts';
+import { DomainError, notFound, rateLimited, unauthorized } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hitRateLimit } from './rate-limit.ts';
 import { deleteUserSessions } from './sessions.ts';
@@ -40,7 +40,7 @@ export function toUserListItem(u: UserRow): UserListItem {
   return { ...toPublicUser(u), disabled: u.disabled, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() };
 }
 
-export const emailTaken = (email: string) => new ApiError(409, 'email_taken', `A user with email ${email} already exists / 该邮箱已被使用`);
+export const emailTaken = (email: string) => new DomainError('email_taken', `A user with email ${email} already exists / 该邮箱已被使用`);
 
 export async function listUsers(db: Db): Promise<UserListItem[]> {
   const rows = await db.select().from(users).orderBy(asc(users.createdAt), asc(users.email));
@@ -102,7 +102,7 @@ export async function updateUser(db: Db, actor: AuditActor, id: string, patch: U
         .from(users)
         .where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, id)))) as [{ others: number }];
       if (others === 0) {
-        throw new ApiError(409, 'last_admin', 'This is the last active admin; make someone else admin first / 这是最后一位有效管理员，请先指定其他管理员');
+        throw new DomainError('last_admin', 'This is the last active admin; make someone else admin first / 这是最后一位有效管理员，请先指定其他管理员');
       }
     }
     const [after] = await tx
@@ -139,12 +139,10 @@ export async function updateOwnProfile(
     // A stolen session must not become an unlimited password oracle.
     const attempts = await hitRateLimit(db, `password:user:${userId}`, 5, 15 * 60);
     if (!attempts.allowed) {
-      throw new ApiError(429, 'rate_limited', 'Too many password attempts; try again later / 尝试次数过多，请稍后再试', undefined, {
-        'Retry-After': String(attempts.retryAfter),
-      });
+      throw rateLimited('Too many password attempts; try again later / 尝试次数过多，请稍后再试', attempts.retryAfter);
     }
     if (patch.currentPassword === undefined || !(await verifyPassword(before.passwordHash, patch.currentPassword))) {
-      throw new ApiError(400, 'wrong_password', 'The current password is not correct / 当前密码不正确');
+      throw new DomainError('wrong_password', 'The current password is not correct / 当前密码不正确');
     }
     passwordHash = await hashPassword(patch.password);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { MODEL_ID_PATTERN } from './registry.ts';
-import { rows } from './queue.ts';
+import { rowsOf } from '../db/rows.ts';
 
 /**
  * One HNSW cosine index per model, as a partial expression index:
@@ -46,7 +46,7 @@ export async function ensureHnswIndex(db: Db, modelId: string, dims: number, opt
 }
 
 export async function hnswIndexExists(db: Db, modelId: string, dims: number): Promise<boolean> {
-  const found = rows(await db.execute(sql`select 1 from pg_indexes where indexname = ${hnswIndexName(modelId, dims)}`));
+  const found = rowsOf(await db.execute(sql`select 1 from pg_indexes where indexname = ${hnswIndexName(modelId, dims)}`));
   return found.length > 0;
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { queueCounts, rows } from './queue.ts';
+import { queueCounts } from './queue.ts';
+import { rowsOf } from '../db/rows.ts';
 import type { EmbeddingService, ModelState } from './service.ts';
 
 export interface IndexStatus {
@@ -21,10 +22,10 @@ export interface IndexStatus {
 export async function indexStatus(db: Db, embedding: EmbeddingService): Promise<IndexStatus> {
   const model = embedding.state();
   const counts = await queueCounts(db);
-  const [v] = rows<{ n: number }>(await db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = ${model.id}`));
+  const [v] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = ${model.id}`));
   const status: IndexStatus = { pending: counts.pending, failed: counts.failed, vectors: v?.n ?? 0, model, searchMode: model.state === 'ready' ? 'hybrid' : 'keyword' };
   if (counts.failed > 0) {
-    const [e] = rows<{ last_error: string | null }>(
+    const [e] = rowsOf<{ last_error: string | null }>(
       await db.execute(sql`select last_error from embedding_jobs where failed_at is not null order by failed_at desc limit 1`),
     );
     if (e?.last_error) status.lastError = e.last_error;

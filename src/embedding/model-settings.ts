@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { enqueueAll, rows } from './queue.ts';
+import { enqueueAll } from './queue.ts';
+import { rowsOf } from '../db/rows.ts';
 import type { ModelSpec } from './registry.ts';
 
 export const MODELS_SETTING = 'embedding.models';
@@ -20,7 +21,7 @@ export interface ModelsInUse {
 }
 
 export async function readModelsInUse(db: Db): Promise<ModelsInUse | null> {
-  const [row] = rows<{ value: ModelsInUse }>(await db.execute(sql`select value from settings where key = ${MODELS_SETTING}`));
+  const [row] = rowsOf<{ value: ModelsInUse }>(await db.execute(sql`select value from settings where key = ${MODELS_SETTING}`));
   if (!row) return null;
   const value = typeof row.value === 'string' ? (JSON.parse(row.value) as ModelsInUse) : row.value;
   return { ...value, retired: value.retired ?? [] };
@@ -30,7 +31,7 @@ export async function readModelsInUse(db: Db): Promise<ModelsInUse | null> {
 export async function updateModelsInUse(db: Db, change: (current: ModelsInUse | null) => ModelsInUse | null): Promise<ModelsInUse | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`insert into settings (key, value) values (${MODELS_SETTING}, 'null'::jsonb) on conflict (key) do nothing`);
-    const [row] = rows<{ value: ModelsInUse | null }>(await tx.execute(sql`select value from settings where key = ${MODELS_SETTING} for update`));
+    const [row] = rowsOf<{ value: ModelsInUse | null }>(await tx.execute(sql`select value from settings where key = ${MODELS_SETTING} for update`));
     const raw = typeof row?.value === 'string' ? (JSON.parse(row.value) as ModelsInUse | null) : (row?.value ?? null);
     const current = raw ? { ...raw, retired: raw.retired ?? [] } : null;
     const next = change(current);

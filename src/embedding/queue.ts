@@ -1,11 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../answers/events.ts';
+import type { Tx } from '../db/tx.ts';
 import type { Db } from '../db/client.ts';
-
-/** db.execute returns {rows} on PGlite and an array on postgres.js. */
-export function rows<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
+import { rowsOf } from '../db/rows.ts';
 
 /**
  * The versions that should have vectors: published, answer not archived, not expired, and not
@@ -50,7 +46,7 @@ export async function deleteStaleVectors(tx: Tx, answerIds?: SQL): Promise<numbe
     where ${answerIds ? sql`e.answer_id in ${answerIds} and` : sql``}
       e.version_id not in (select version_id from ${embeddableVersions(answerIds)} ev)
     returning 1`);
-  return rows(result).length;
+  return rowsOf(result).length;
 }
 
 /** Enqueues every answer (reindex, model switch). Returns how many jobs are waiting afterwards. */
@@ -60,7 +56,7 @@ export async function enqueueAll(db: Db | Tx): Promise<number> {
     on conflict (answer_id) do update set
       generation = embedding_jobs.generation + 1, attempts = 0, run_after = now(),
       failed_at = null, last_error = null, enqueued_at = now()`);
-  const [row] = rows<{ n: number }>(await db.execute(sql`select count(*)::int as n from embedding_jobs where failed_at is null`));
+  const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from embedding_jobs where failed_at is null`));
   return row?.n ?? 0;
 }
 
@@ -80,7 +76,7 @@ export async function enqueueMissing(db: Db | Tx, modelIds: string[]): Promise<n
     )
     on conflict (answer_id) do nothing
     returning answer_id`);
-  return rows(result).length;
+  return rowsOf(result).length;
 }
 
 export interface ClaimedJob {
@@ -96,7 +92,7 @@ export interface ClaimedJob {
  */
 export async function claimJobs(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<ClaimedJob[]> {
   return db.transaction(async (tx) => {
-    const due = rows<{ answer_id: string }>(
+    const due = rowsOf<{ answer_id: string }>(
       await tx.execute(sql`
         select answer_id from embedding_jobs
         where failed_at is null and run_after <= now() and (locked_until is null or locked_until < now())
@@ -109,7 +105,7 @@ export async function claimJobs(db: Db, workerId: string, opts: { limit: number;
       due.map((d) => sql`${d.answer_id}::uuid`),
       sql`, `,
     );
-    const claimed = rows<{ answer_id: string; generation: string | number; attempts: number }>(
+    const claimed = rowsOf<{ answer_id: string; generation: string | number; attempts: number }>(
       await tx.execute(sql`
         update embedding_jobs set locked_by = ${workerId},
           locked_until = now() + (${opts.leaseMs} * interval '1 millisecond'), attempts = attempts + 1
@@ -156,7 +152,7 @@ export interface QueueCounts {
 }
 
 export async function queueCounts(db: Db): Promise<QueueCounts> {
-  const [row] = rows<{ pending: number; failed: number }>(
+  const [row] = rowsOf<{ pending: number; failed: number }>(
     await db.execute(sql`
       select count(*) filter (where failed_at is null)::int as pending, count(*) filter (where failed_at is not null)::int as failed
       from embedding_jobs`),
@@ -168,5 +164,5 @@ export async function queueCounts(db: Db): Promise<QueueCounts> {
 export async function retryFailed(db: Db): Promise<number> {
   const result = await db.execute(sql`
     update embedding_jobs set failed_at = null, attempts = 0, run_after = now() where failed_at is not null returning 1`);
-  return rows(result).length;
+  return rowsOf(result).length;
 }

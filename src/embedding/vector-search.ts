@@ -3,7 +3,7 @@ import { liveVersionIds } from '../answers/live.ts';
 import type { Db } from '../db/client.ts';
 import type { Channel, EmbeddingKind } from '../db/schema/index.ts';
 import { dimsSql, modelIdLiteral } from './hnsw-index.ts';
-import { rows } from './queue.ts';
+import { rowsOf } from '../db/rows.ts';
 
 export interface VectorSearchFilters {
   /** Category path; sub-categories match too ('信用卡' matches '信用卡/挂失与补卡'). */
@@ -102,7 +102,7 @@ async function nearestTexts(db: Db, vector: number[], dims: number, opts: Vector
           // other scans off the planner must use it.
           ...(opts.forceIndex ? ([['enable_seqscan', 'off'], ['enable_bitmapscan', 'off'], ['enable_sort', 'off']] as [string, string][]) : []),
         ];
-    const sized = rows<{ ok: boolean }>(
+    const sized = rowsOf<{ ok: boolean }>(
       await tx.execute(sql`
         select ${sql.join(
           settings.map(([name, value]) => sql`set_config(${name}, ${value}, true)`),
@@ -110,7 +110,7 @@ async function nearestTexts(db: Db, vector: number[], dims: number, opts: Vector
         )}, exists (select 1 from answer_embeddings e where e.model_id = ${model} and vector_dims(e.embedding) = ${dims}) as ok`),
     );
     if (!sized[0]?.ok) return null;
-    const result = rows<TextRow & { live: boolean }>(
+    const result = rowsOf<TextRow & { live: boolean }>(
       await tx.execute(sql`
         with nearest as materialized (
           select e.answer_id, e.version_id, e.kind, e.ordinal, e.text,

@@ -7,17 +7,8 @@ import type { Logger } from '../logger.ts';
 import { embedAnswers, embedBatchDuration, embedJobFailures } from '../metrics/catalog.ts';
 import { dropHnswIndex, ensureHnswIndex, hnswIndexExists, modelIdLiteral } from './hnsw-index.ts';
 import { updateModelsInUse } from './model-settings.ts';
-import {
-  claimJobs,
-  completeJobs,
-  deleteStaleVectors,
-  embeddableVersions,
-  enqueueMissing,
-  failJob,
-  queueCounts,
-  rows,
-  type ClaimedJob,
-} from './queue.ts';
+import { claimJobs, completeJobs, deleteStaleVectors, embeddableVersions, enqueueMissing, failJob, queueCounts, type ClaimedJob,  } from './queue.ts';
+import { rowsOf } from '../db/rows.ts';
 import type { EmbeddingService, ReadyModel } from './service.ts';
 import { textsForVersion } from './version-texts.ts';
 
@@ -190,7 +181,7 @@ export class EmbeddingWorker {
       sql`, `,
     )})`;
     await deleteStaleVectors(db, ids);
-    const versions = rows<VersionRow>(
+    const versions = rowsOf<VersionRow>(
       await db.execute(sql`
         select v.id, v.answer_id, v.title, v.similar_questions, v.body_text, v.category_path, v.tags, v.channels
         from answer_versions v where v.id in (select version_id from ${embeddableVersions(ids)} ev)`),
@@ -198,7 +189,7 @@ export class EmbeddingWorker {
     if (versions.length === 0) return;
     for (const { spec, embedder } of ready) {
       const have = new Set(
-        rows<{ version_id: string }>(
+        rowsOf<{ version_id: string }>(
           await db.execute(sql`
             select distinct version_id from answer_embeddings
             where model_id = ${spec.id} and version_id in (${sql.join(
@@ -291,14 +282,14 @@ export class EmbeddingWorker {
     const due = (models?.retired ?? []).filter((r) => Date.now() - Date.parse(r.retiredAt) >= this.o.retireGraceMs);
     for (const retired of due) {
       if (retired.id === models?.active.id || retired.id === models?.target?.id) continue;
-      const [sample] = rows<{ dims: number }>(
+      const [sample] = rowsOf<{ dims: number }>(
         await db.execute(sql`select vector_dims(embedding) as dims from answer_embeddings where model_id = ${retired.id} limit 1`),
       );
       const dims = retired.dims ?? sample?.dims;
       const result = await db.execute(sql`delete from answer_embeddings where model_id = ${modelIdLiteral(retired.id)} returning 1`);
       if (dims && (await hnswIndexExists(db, retired.id, dims))) await dropHnswIndex(db, retired.id, dims);
       await updateModelsInUse(db, (current) => (current ? { ...current, retired: current.retired.filter((r) => r.id !== retired.id) } : current));
-      log.info({ model: retired.id, vectors: rows(result).length }, 'retired embedding model removed');
+      log.info({ model: retired.id, vectors: rowsOf(result).length }, 'retired embedding model removed');
     }
     if (due.length) await service.refresh();
   }

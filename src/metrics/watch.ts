@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { queueCounts, rows } from '../embedding/queue.ts';
+import { rowsOf } from '../db/rows.ts';
+import { queueCounts } from '../embedding/queue.ts';
 import type { EmbeddingService, ModelStateName } from '../embedding/service.ts';
 import { gaugeAtScrape } from './registry.ts';
 
@@ -22,7 +23,7 @@ export function watchServices(deps: { db: Db; embedding: EmbeddingService }): vo
   gaugeAtScrape(
     { name: 'zhida_embedding_queue_oldest_seconds', help: 'Age of the oldest pending embedding job (0 when none): how far the vector index lags behind edits' },
     async (set) => {
-      const [row] = rows<{ age: number | null }>(
+      const [row] = rowsOf<{ age: number | null }>(
         await deps.db.execute(sql`select extract(epoch from now() - min(enqueued_at))::float8 as age from embedding_jobs where failed_at is null`),
       );
       set(Math.max(0, Number(row?.age ?? 0)));

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { filterSql, type SearchFilters } from './filters.ts';
-import { resultRows } from './sql-rows.ts';
+import { rowsOf } from '../db/rows.ts';
 
 /**
  * BM25F parameters. Fields are blended into one pseudo term frequency before saturation
@@ -80,10 +80,10 @@ export async function bm25Search(db: Db, terms: WeightedTerm[], filters: SearchF
     group by t.version_id, d.answer_id
     order by score desc, t.version_id
     limit ${limit}`);
-  const rows = resultRows<{ version_id: string; answer_id: string; score: number; matched_idf: number | null; query_idf: number | null; unknown: number }>(result);
+  const rows = rowsOf<{ version_id: string; answer_id: string; score: number; matched_idf: number | null; query_idf: number | null; unknown: number }>(result);
   let queryIdf = Number(rows[0]?.query_idf ?? 0);
   if (!rows.length) {
-    const r = resultRows<{ query_idf: number | null }>(
+    const r = rowsOf<{ query_idf: number | null }>(
       await db.execute(sql`
         with q as (select * from unnest(${sql.param(termList)}::text[], ${sql.param(weightList)}::float8[]) as q(term, qw))
         select sum(q.qw * ln(1 + (greatest(s.docs, 1) - 0 + 0.5) / 0.5)) filter (where q.qw >= 1) as query_idf

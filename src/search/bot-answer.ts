@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { botSessions, botTurns, type Channel } from '../db/schema/index.ts';
-import { notFound } from '../api/errors.ts';
+import { notFound } from '../errors.ts';
 import { decideTurn, DEFAULT_HANDOFF_THRESHOLD, type HandoffReason } from './handoff.ts';
 import { embeddingVectorLeg } from './embedding-vector-leg.ts';
 import { analyseQuery, searchAnswers, type SearchResult } from './search-answers.ts';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { answers, botSessions, searchClicks, searchFeedback, searchLog } from '../db/schema/index.ts';
-import { notFound } from '../api/errors.ts';
+import { notFound } from '../errors.ts';
 import type { Caller, SearchLogWriter } from './search-log.ts';
 
 /** What feedback needs: the database, and the log whose fresh ids may not be written yet. */

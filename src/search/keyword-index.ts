@@ -1,9 +1,9 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Tx } from '../answers/events.ts';
+import type { Tx } from '../db/tx.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions, searchDocuments, searchPhrases, searchPostings, searchStats } from '../db/schema/index.ts';
 import { analyseVersion } from './analyse-version.ts';
-import { resultRows } from './sql-rows.ts';
+import { rowsOf } from '../db/rows.ts';
 
 const CHUNK = 2000;
 
@@ -99,7 +99,7 @@ export async function backfillSearchIndex(db: Db): Promise<number> {
     select distinct d.answer_id from search_documents d
     join answer_versions v on v.id = d.version_id join answers a on a.id = d.answer_id
     where v.status <> 'published' or a.archived_at is not null`);
-  const ids = resultRows<{ answer_id: string }>(rows).map((r) => r.answer_id);
+  const ids = rowsOf<{ answer_id: string }>(rows).map((r) => r.answer_id);
   for (const id of ids) await db.transaction((tx) => syncSearchIndex(tx, id));
   return ids.length;
 }

@@ -10,7 +10,7 @@ import { hydrateVersions } from './hydrate.ts';
 import { normaliseText } from './normalise.ts';
 import { analyse } from './segment.ts';
 import { highlightPattern, makeSnippet } from './snippet.ts';
-import { resultRows } from './sql-rows.ts';
+import { rowsOf } from '../db/rows.ts';
 import { expandQuery } from './synonyms.ts';
 import { trigramSearch, trigramSignal, type TrigramHit } from './trigram.ts';
 import type { VectorLeg, VectorLegHit } from './vector-leg.ts';
@@ -82,7 +82,7 @@ export function analyseQuery(query: string): AnalysedQuery {
 async function liveAmong(db: Db, answerIds: string[], now?: Date): Promise<Set<string>> {
   if (answerIds.length === 0) return new Set();
   const rows = await db.execute(sql`select l.version_id from ${liveVersionIds(now)} l where l.answer_id = any(${sql.param(answerIds)}::uuid[])`);
-  return new Set(resultRows<{ version_id: string }>(rows).map((r) => r.version_id));
+  return new Set(rowsOf<{ version_id: string }>(rows).map((r) => r.version_id));
 }
 
 /**

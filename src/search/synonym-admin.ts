@@ -3,12 +3,12 @@ import type { AuditActor } from '../audit/record.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { searchSynonyms } from '../db/schema/index.ts';
-import { ApiError, notFound } from '../api/errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import { cleanPhrases, invalidateSynonyms, type SynonymGroup } from './synonyms.ts';
 
 function checked(phrases: string[]): string[] {
   const clean = cleanPhrases(phrases);
-  if (clean.length < 2) throw new ApiError(400, 'validation_failed', 'A synonym group needs at least two different phrases');
+  if (clean.length < 2) throw new DomainError('validation_failed', 'A synonym group needs at least two different phrases');
   return clean;
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { filterSql, type SearchFilters } from './filters.ts';
-import { resultRows } from './sql-rows.ts';
+import { rowsOf } from '../db/rows.ts';
 
 export interface TrigramHit {
   versionId: string;
@@ -60,7 +60,7 @@ export async function trigramSearch(
     from ranked r join search_documents d on d.version_id = r.version_id
     where r.rn <= 2
     group by r.version_id, d.answer_id`);
-  return resultRows<{ version_id: string; answer_id: string; best: number; second: number; best_ord: number; best_text: string }>(result).map((r) => ({
+  return rowsOf<{ version_id: string; answer_id: string; best: number; second: number; best_ord: number; best_text: string }>(result).map((r) => ({
     versionId: r.version_id,
     answerId: r.answer_id,
     best: Number(r.best),

@@ -20,7 +20,7 @@ import { importAnswers } from '../../src/answers/import.ts';
 import { createPglite, wrapPglite, type Database } from '../../src/db/client.ts';
 import { demoAnswers } from '../../src/demo/answers.ts';
 import { searchAnswers } from '../../src/search/search-answers.ts';
-import { resultRows } from '../../src/search/sql-rows.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { evaluateDataset } from '../eval/run.ts';
 import { loadDataset, type Dataset } from '../eval/dataset.ts';
 import { mean, percentile, queryMetrics } from '../eval/metrics.ts';
@@ -119,7 +119,7 @@ async function tsRankSearch(database: Database, query: string, config = 'simple'
   const rows = await database.db.execute(sql`
     select external_id, ts_rank(tsv, q) as rank from bench_fts, to_tsquery(${config}::regconfig, ${tsq}) q
     where tsv @@ q order by rank desc limit 10`);
-  return resultRows<{ external_id: string }>(rows).map((r) => r.external_id);
+  return rowsOf<{ external_id: string }>(rows).map((r) => r.external_id);
 }
 
 async function timeEach<T>(items: T[], concurrency: number, run: (item: T) => Promise<unknown>) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAnswer } from '../../src/answers/detail.ts';
 import { liveVersionIds } from '../../src/answers/live.ts';
-import { rowsOf } from '../../src/answers/categories.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { verifyAuditChain } from '../../src/audit/record.ts';
 import { auditLog } from '../../src/db/schema/index.ts';
 import { eq, sql } from 'drizzle-orm';

@@ -5,7 +5,8 @@ import { loginWithPassword } from '../../src/auth/login.ts';
 import { sha256 } from '../../src/auth/secrets.ts';
 import { createUser } from '../../src/auth/users.ts';
 import { createApi } from '../../src/api/app.ts';
-import { ApiError } from '../../src/api/errors.ts';
+import { httpStatus } from '../../src/api/errors.ts';
+import type { DomainError } from '../../src/errors.ts';
 import { createStaff, sessionCookieFrom, signIn } from '../helpers/staff.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { createWireDatabase } from '../helpers/wire-db.ts';
@@ -216,7 +217,7 @@ describe('login throttling per IP (domain, real database)', () => {
       const attempt = (email: string, password: string, ip: string) =>
         loginWithPassword(db, { email, password, ip, sessionHours: 1 }, limits).then(
           () => 'ok',
-          (e: ApiError) => `${e.status}:${e.code}:${e.headers?.['Retry-After'] ?? ''}`,
+          (e: DomainError) => `${httpStatus[e.code]}:${e.code}:${e.retryAfter ?? ''}`,
         );
       for (let i = 0; i < 3; i++) expect(await attempt(`spray${i}@bank.test`, 'guess', '10.0.0.9')).toBe('401:invalid_credentials:');
       expect(await attempt('ip@bank.test', 'right-password', '10.0.0.9')).toMatch(/^429:rate_limited:\d+$/);

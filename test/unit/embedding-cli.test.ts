@@ -14,7 +14,7 @@ const tsx = path.join(repo, 'node_modules/.bin/tsx');
 
 async function zhida(args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 500_000 });
+    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli/main.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 500_000 });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../src/embedding/queue.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { bankAnswers, makeTinyModelRoot } from '../fixtures/embedding-env.ts';
 
@@ -49,11 +49,11 @@ describe('ZHIDA_MODEL_DIR with the generated model, over HTTP', () => {
   }, 240_000);
 
   it('archiving through the answers API removes the answer from vector search at once', async () => {
-    const [row] = rows<{ id: string }>(await server.ctx.db.execute(sql`select id from answers where external_id = 'card-lost'`));
+    const [row] = rowsOf<{ id: string }>(await server.ctx.db.execute(sql`select id from answers where external_id = 'card-lost'`));
     const answer = (await (await server.api(`/api/v1/answers/${row!.id}`)).json()) as { etag: string };
     const archived = await server.api(`/api/v1/answers/${row!.id}/archive`, { method: 'POST', json: { etag: answer.etag } });
     expect(archived.status).toBe(200);
-    const [left] = rows<{ n: number }>(await server.ctx.db.execute(sql`select count(*)::int as n from answer_embeddings where answer_id = ${row!.id}`));
+    const [left] = rowsOf<{ n: number }>(await server.ctx.db.execute(sql`select count(*)::int as n from answer_embeddings where answer_id = ${row!.id}`));
     expect(left!.n).toBe(0);
     const hits = await server.ctx.embedding.search('信用卡丢了怎么办');
     expect(hits?.map((h) => h.answerId)).not.toContain(row!.id);

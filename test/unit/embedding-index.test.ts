@@ -4,7 +4,8 @@ import { answerChanged } from '../../src/answers/events.ts';
 import type { Database } from '../../src/db/client.ts';
 import { answers } from '../../src/db/schema/index.ts';
 import { hnswIndexName } from '../../src/embedding/hnsw-index.ts';
-import { claimJobs, completeJobs, enqueueAll, queueCounts, retryFailed, rows } from '../../src/embedding/queue.ts';
+import { claimJobs, completeJobs, enqueueAll, queueCounts, retryFailed } from '../../src/embedding/queue.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startEmbedding, type EmbeddingRuntime } from '../../src/embedding/runtime.ts';
 import type { ReadyModel } from '../../src/embedding/service.ts';
 import { vectorSearch } from '../../src/embedding/vector-search.ts';
@@ -22,7 +23,7 @@ async function answerId(externalId: string): Promise<string> {
 }
 
 async function vectorCount(where = sql`true`): Promise<number> {
-  const [row] = rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where ${where}`));
+  const [row] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where ${where}`));
   return row!.n;
 }
 
@@ -64,7 +65,7 @@ describe('embed on publish', () => {
     await publishAnswers(database.db, bankAnswers);
     await waitFor(async () => (await queueCounts(database.db)).pending === 0 && (await vectorCount()) > 0);
     const cardLost = await answerId('card-lost');
-    const kinds = rows<{ kind: string; n: number }>(
+    const kinds = rowsOf<{ kind: string; n: number }>(
       await database.db.execute(sql`select kind, count(*)::int as n from answer_embeddings where answer_id = ${cardLost} group by kind order by kind`),
     );
     expect(kinds).toEqual([
@@ -72,7 +73,7 @@ describe('embed on publish', () => {
       { kind: 'question', n: 2 },
       { kind: 'title', n: 1 },
     ]);
-    const index = rows<{ indexdef: string }>(
+    const index = rowsOf<{ indexdef: string }>(
       await database.db.execute(sql`select indexdef from pg_indexes where indexname = ${hnswIndexName(MODEL, 64)}`),
     );
     expect(index[0]?.indexdef).toMatch(/USING hnsw \(\(\(embedding\)::vector\(64\)\) vector_cosine_ops\).*WHERE \(model_id = 'zhida\/tiny-test'::text\)/);
@@ -107,10 +108,10 @@ describe('embed on publish', () => {
     await publishAnswers(database.db, [{ ...bankAnswers[2]!, similarQuestions: ['港币兑换牌价'], body: '外汇牌价每日更新。' }]);
     const fx = await answerId('fx-rate');
     await runtime.worker!.drain();
-    const texts = rows<{ text: string }>(await database.db.execute(sql`select text from answer_embeddings where answer_id = ${fx} order by kind, ordinal`)).map((r) => r.text);
+    const texts = rowsOf<{ text: string }>(await database.db.execute(sql`select text from answer_embeddings where answer_id = ${fx} order by kind, ordinal`)).map((r) => r.text);
     expect(texts).toContain('港币兑换牌价');
     expect(texts).not.toContain('今天美元汇率多少');
-    const versions = rows<{ n: number }>(await database.db.execute(sql`select count(distinct version_id)::int as n from answer_embeddings where answer_id = ${fx}`));
+    const versions = rowsOf<{ n: number }>(await database.db.execute(sql`select count(distinct version_id)::int as n from answer_embeddings where answer_id = ${fx}`));
     expect(versions[0]!.n).toBe(1);
     expect((await search('港币兑换牌价'))[0]).toMatchObject({ externalId: 'fx-rate', text: '港币兑换牌价' });
   });
@@ -151,7 +152,7 @@ describe('embed on publish', () => {
     await publishAnswers(database.db, [{ ...bankAnswers[3]!, similarQuestions: ['my bank card was swallowed by the atm'], effectiveFrom: future }]);
     const id = await answerId('en-card-lost');
     await runtime.worker!.drain();
-    const versions = rows<{ n: number }>(await database.db.execute(sql`select count(distinct version_id)::int as n from answer_embeddings where answer_id = ${id}`));
+    const versions = rowsOf<{ n: number }>(await database.db.execute(sql`select count(distinct version_id)::int as n from answer_embeddings where answer_id = ${id}`));
     expect(versions[0]!.n).toBe(2); // the live one and the scheduled one
     let top = (await search('my bank card was swallowed by the atm'))[0];
     expect(top?.externalId === 'en-card-lost' ? top.text : null).not.toBe('my bank card was swallowed by the atm');
@@ -192,10 +193,10 @@ describe('durable queue', () => {
     // While the slow worker works, the answer changes again.
     await publishAnswers(database.db, [{ externalId: 'crash-0', title: '账户冻结问题第0号 再次更新' }]);
     await completeJobs(database.db, 'slow-worker', [job!]);
-    const left = rows<{ locked_by: string | null }>(await database.db.execute(sql`select locked_by from embedding_jobs where answer_id = ${id}`));
+    const left = rowsOf<{ locked_by: string | null }>(await database.db.execute(sql`select locked_by from embedding_jobs where answer_id = ${id}`));
     expect(left).toEqual([{ locked_by: null }]);
     await runtime.worker!.drain();
-    expect(rows<{ text: string }>(await database.db.execute(sql`select text from answer_embeddings where answer_id = ${id} and kind = 'title'`))[0]!.text).toBe('账户冻结问题第0号 再次更新');
+    expect(rowsOf<{ text: string }>(await database.db.execute(sql`select text from answer_embeddings where answer_id = ${id} and kind = 'title'`))[0]!.text).toBe('账户冻结问题第0号 再次更新');
   });
 
   it('failures are retried with backoff, then parked as failed with the error; other answers are not held up', async () => {
@@ -218,7 +219,7 @@ describe('durable queue', () => {
     await worker.processBatch([flaky]);
     expect(await vectorCount(sql`answer_id = ${await answerId('healthy')}`)).toBeGreaterThan(0);
     const poison = await answerId('poison');
-    let job = rows<{ attempts: number; last_error: string; failed_at: string | null; delay: number }>(
+    let job = rowsOf<{ attempts: number; last_error: string; failed_at: string | null; delay: number }>(
       await database.db.execute(sql`select attempts, last_error, failed_at, extract(epoch from run_after - now()) * 1000 as delay from embedding_jobs where answer_id = ${poison}`),
     )[0]!;
     expect(job).toMatchObject({ attempts: 1, last_error: 'ONNX exploded on 毒药', failed_at: null });
@@ -226,7 +227,7 @@ describe('durable queue', () => {
     for (let i = 0; i < 40 && !job.failed_at; i++) {
       await new Promise((r) => setTimeout(r, 250));
       await worker.processBatch([flaky]);
-      job = rows<typeof job>(await database.db.execute(sql`select attempts, last_error, failed_at from embedding_jobs where answer_id = ${poison}`))[0]!;
+      job = rowsOf<typeof job>(await database.db.execute(sql`select attempts, last_error, failed_at from embedding_jobs where answer_id = ${poison}`))[0]!;
     }
     expect(job.attempts).toBe(3);
     expect(job.failed_at).not.toBeNull();

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { hnswIndexExists } from '../../src/embedding/hnsw-index.ts';
 import { requestModel, readModelsInUse } from '../../src/embedding/model-settings.ts';
-import { queueCounts, rows } from '../../src/embedding/queue.ts';
+import { queueCounts } from '../../src/embedding/queue.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { resolveModelSpec } from '../../src/embedding/registry.ts';
 import { startEmbedding, type EmbeddingRuntime } from '../../src/embedding/runtime.ts';
 import { createTestDatabase } from '../helpers/db.ts';
@@ -121,13 +122,13 @@ describe('model switch', () => {
     expect(runtime.service.state()).toMatchObject({ id: 'zhida/tiny-test-b', dims: 48, state: 'ready' });
     const hits = await runtime.service.search('信用卡丢了怎么办');
     expect(hits?.[0]?.text).toBe('信用卡丢了怎么办');
-    const vectorsB = rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = 'zhida/tiny-test-b' and vector_dims(embedding) = 48`));
+    const vectorsB = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = 'zhida/tiny-test-b' and vector_dims(embedding) = 48`));
     expect(vectorsB[0]!.n).toBeGreaterThan(0);
     expect(await hnswIndexExists(database.db, 'zhida/tiny-test-b', 48)).toBe(true);
 
     // The old model's vectors stay for the grace period (queries in flight), then go with their index.
     await waitFor(async () => !(await hnswIndexExists(database.db, 'zhida/tiny-test', 64)));
-    const left = rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = 'zhida/tiny-test'`));
+    const left = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = 'zhida/tiny-test'`));
     expect(left[0]!.n).toBe(0);
     expect((await readModelsInUse(database.db))?.retired).toEqual([]);
 
@@ -141,7 +142,7 @@ describe('model switch', () => {
     // A publish after the switch is embedded with the new model only.
     await publishAnswers(database.db, [{ externalId: 'after-switch', title: '切换后的新答案' }]);
     await waitFor(async () => (await queueCounts(database.db)).pending === 0);
-    const models = rows<{ model_id: string }>(
+    const models = rowsOf<{ model_id: string }>(
       await database.db.execute(sql`select distinct e.model_id from answer_embeddings e join answers a on a.id = e.answer_id where a.external_id = 'after-switch'`),
     );
     expect(models).toEqual([{ model_id: 'zhida/tiny-test-b' }]);

@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAnswers } from '../../src/answers/import.ts';
-import { rowsOf } from '../../src/answers/categories.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { verifyAuditChain } from '../../src/audit/record.ts';
 import { auditLog, answers, answerVersions } from '../../src/db/schema/index.ts';
 import { createStaff, type StaffSession } from '../helpers/staff.ts';

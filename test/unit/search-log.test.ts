@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { SearchLogWriter, type LogEntry } from '../../src/search/search-log.ts';
-import { resultRows } from '../../src/search/sql-rows.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 const entry = (query: string): LogEntry => ({
@@ -16,7 +16,7 @@ const entry = (query: string): LogEntry => ({
 
 describe('buffered search log (real PGlite)', () => {
   let database: Database;
-  const count = async (prefix: string) => resultRows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from search_log where query like ${prefix + '%'}`))[0]!.n;
+  const count = async (prefix: string) => rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from search_log where query like ${prefix + '%'}`))[0]!.n;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -33,7 +33,7 @@ describe('buffered search log (real PGlite)', () => {
     await log.flush();
     expect(log.isPending(ids[249]!)).toBe(false);
     expect(await count('batch ')).toBe(250);
-    const [row] = resultRows<{ id: string; query: string }>(await database.db.execute(sql`select id, query from search_log where id = ${ids[7]!}`));
+    const [row] = rowsOf<{ id: string; query: string }>(await database.db.execute(sql`select id, query from search_log where id = ${ids[7]!}`));
     expect(row).toEqual({ id: ids[7], query: 'batch 7' });
     expect(log.stats()).toMatchObject({ buffered: 0, written: 250, dropped: 0 });
     await log.close();
@@ -91,7 +91,7 @@ describe('search log on shutdown', () => {
     await zhida.stop();
     const reopened = await openDatabase({ dataDir });
     try {
-      const rows = resultRows<{ query: string }>(await reopened.db.execute(sql`select query from search_log where id in (${searchId}, ${lastId}) order by query`));
+      const rows = rowsOf<{ query: string }>(await reopened.db.execute(sql`select query from search_log where id in (${searchId}, ${lastId}) order by query`));
       expect(rows).toEqual([{ query: 'recorded at shutdown' }, { query: '信用卡挂失' }]);
     } finally {
       await reopened.close();

@@ -148,7 +148,7 @@ describe('the last active admin', () => {
 describe('zhida user create (CLI)', () => {
   const run = promisify(execFile);
   const cli = (dataDir: string, ...args: string[]) =>
-    run(path.resolve('node_modules/.bin/tsx'), ['src/cli.ts', 'user', 'create', ...args], {
+    run(path.resolve('node_modules/.bin/tsx'), ['src/cli/main.ts', 'user', 'create', ...args], {
       env: { ...process.env, ZHIDA_DATA_DIR: dataDir, ZHIDA_LOG_LEVEL: 'silent' },
     }).then(
       (r) => ({ code: 0, ...r }),

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { allows } from '../../auth/principal.ts';
 import { hitRateLimit } from '../../auth/rate-limit.ts';
 import type { ApiScope, Role } from '../../db/schema/index.ts';
-import { ApiError, forbidden, unauthorized } from '../errors.ts';
+import { forbidden, rateLimited, unauthorized } from '../../errors.ts';
 import type { ApiEnv } from '../env.ts';
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'reviewer', 'editor', 'agent'];
@@ -28,9 +28,7 @@ export function access(opts: { roles: readonly Role[]; scope: ApiScope | 'any' }
       c.header('X-RateLimit-Limit', String(limit));
       c.header('X-RateLimit-Remaining', String(Math.max(0, limit - d.count)));
       if (!d.allowed) {
-        throw new ApiError(429, 'rate_limited', `Rate limit of ${limit} requests per minute exceeded`, undefined, {
-          'Retry-After': String(d.retryAfter),
-        });
+        throw rateLimited(`Rate limit of ${limit} requests per minute exceeded`, d.retryAfter);
       }
     }
     await next();
@@ -43,3 +41,9 @@ export function principalOf(c: { var: ApiEnv['Variables'] }) {
   if (!p) throw unauthorized();
   return p;
 }
+
+/** The caller as the search log records it (the key and/or the user behind the request). */
+export const callerOf = (c: Parameters<typeof principalOf>[0]) => {
+  const p = principalOf(c);
+  return { apiKeyId: p.keyId, userId: p.userId };
+};

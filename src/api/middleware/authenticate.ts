@@ -2,7 +2,7 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { principalFromBearer, principalFromSession } from '../../auth/authenticate.ts';
 import { safeEqual } from '../../auth/secrets.ts';
-import { ApiError, unauthorized } from '../errors.ts';
+import { DomainError, unauthorized } from '../../errors.ts';
 import type { ApiEnv } from '../env.ts';
 
 export const SESSION_COOKIE = 'zhida_session';
@@ -34,7 +34,7 @@ export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
     const found = await principalFromSession(db, cookie);
     if (found) {
       if (!SAFE_METHODS.has(c.req.method) && !safeEqual(c.req.header(CSRF_HEADER) ?? '', found.csrfToken)) {
-        throw new ApiError(403, 'csrf', 'Missing or invalid CSRF token (send the x-csrf-token header)');
+        throw new DomainError('csrf', 'Missing or invalid CSRF token (send the x-csrf-token header)');
       }
       c.set('principal', found.principal);
     }

@@ -1,7 +1,7 @@
 import type { ValidationTargets } from 'hono';
 import { validator } from 'hono-openapi';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 
 /**
  * Validates a request part with a zod schema and documents it in the OpenAPI spec (hono-openapi).
@@ -17,7 +17,7 @@ export function validate<S extends StandardSchemaV1, Target extends keyof Valida
         path: (i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.'),
         message: i.message,
       }));
-      throw new ApiError(400, 'validation_failed', `Invalid ${target === 'json' ? 'request body' : target}`, details);
+      throw new DomainError('validation_failed', `Invalid ${target === 'json' ? 'request body' : target}`, details);
     }
   });
 }

@@ -3,31 +3,15 @@ import { AutoModel, AutoTokenizer, env } from '@xenova/transformers';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { sql } from 'drizzle-orm';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { DataDirLockedError, openDatabase, type Database } from '../db/client.ts';
-import { runMigrations } from '../db/migrate.ts';
-import { createLogger } from '../logger.ts';
-import { Embedder } from './embedder.ts';
-import { DEFAULT_HUB_URL, installedModelDir, listInstalledModels, locateModel, missingFiles, requiredFiles } from './model-source.ts';
-import { readModelsInUse, requestModel } from './model-settings.ts';
-import { deleteStaleVectors, enqueueAll, queueCounts, retryFailed, rows } from './queue.ts';
-import { modelRegistry, resolveModelSpec, UnknownModelError, type ModelSpec } from './registry.ts';
-import { EmbeddingService } from './service.ts';
-import { EmbeddingWorker } from './worker.ts';
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
-
-function config(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
-}
+import type { Config } from '../config.ts';
+import { DataDirLockedError, type Database } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
+import { Embedder } from '../embedding/embedder.ts';
+import { DEFAULT_HUB_URL, installedModelDir, listInstalledModels, locateModel, missingFiles, requiredFiles } from '../embedding/model-source.ts';
+import { readModelsInUse, requestModel } from '../embedding/model-settings.ts';
+import { queueCounts } from '../embedding/queue.ts';
+import { modelRegistry, resolveModelSpec, UnknownModelError, type ModelSpec } from '../embedding/registry.ts';
+import { cliConfig, fail, openMigratedDatabase, whileServerRuns, withDatabase } from './database.ts';
 
 function specFor(cfg: Config, id: string | undefined, overrides: { pooling?: string; dims?: string } = {}): ModelSpec {
   const modelId = id ?? cfg.model.id;
@@ -42,17 +26,6 @@ function specFor(cfg: Config, id: string | undefined, overrides: { pooling?: str
   }
 }
 
-async function open(cfg: Config): Promise<Database> {
-  try {
-    const database = await openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
-    await runMigrations(database);
-    return database;
-  } catch (err) {
-    if (err instanceof DataDirLockedError) fail(`${err.message}\nWhile the server runs, use GET /api/v1/index/status, or run the worker inside the server (ZHIDA_EMBED_WORKER=1).`);
-    throw err;
-  }
-}
-
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
@@ -60,7 +33,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * with a progress bar per file. Fails fast, saying what to do, when the hub cannot be reached.
  */
 async function pull(id: string | undefined, opts: { pooling?: string }) {
-  const cfg = config();
+  const cfg = cliConfig();
   const spec = specFor(cfg, id, opts);
   const target = installedModelDir(cfg.model.modelsPath, spec.id);
   if (missingFiles(target, spec).length === 0) {
@@ -122,7 +95,7 @@ async function pull(id: string | undefined, opts: { pooling?: string }) {
 
 /** `zhida model status`: configured model, where it loads from (or why it cannot), installed models, index progress. */
 async function status() {
-  const cfg = config();
+  const cfg = cliConfig();
   const lines: string[] = [];
   let spec: ModelSpec | undefined;
   try {
@@ -146,12 +119,11 @@ async function status() {
   lines.push(`Registry: ${[...modelRegistry.keys()].join(', ')}`);
   let database: Database | undefined;
   try {
-    database = await openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
-    await runMigrations(database);
+    database = await openMigratedDatabase(cfg);
     const models = await readModelsInUse(database.db);
     const counts = await queueCounts(database.db).catch(() => ({ pending: '?', failed: '?' }));
     if (models) {
-      const [v] = rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = ${models.active.id}`));
+      const [v] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from answer_embeddings where model_id = ${models.active.id}`));
       lines.push(`Active model (database): ${models.active.id}, ${v?.n ?? 0} vectors`);
       if (models.target) lines.push(`Switching to: ${models.target.id} since ${models.target.startedAt}`);
     } else lines.push('Active model (database): none yet (set on first start)');
@@ -166,89 +138,26 @@ async function status() {
 
 /** `zhida model use <id>`: re-embeds everything into <id> in the background, then switches. */
 async function use(id: string, opts: { pooling?: string; dims?: string }) {
-  const cfg = config();
+  const cfg = cliConfig();
   const spec = specFor(cfg, id, opts);
-  const database = await open(cfg);
-  try {
-    const { models, switching } = await requestModel(database.db, spec);
-    console.log(
-      switching
-        ? `Switching from ${models.active.id} to ${spec.id}: every answer is re-embedded in the background while ${models.active.id} keeps serving; ` +
-            'the switch happens when it is complete (watch `zhida model status` or GET /api/v1/index/status). ' +
-            `Also set ZHIDA_MODEL=${spec.id} so a restart does not switch back.`
-        : `${spec.id} is the active model.`,
-    );
-  } finally {
-    await database.close();
-  }
+  await withDatabase(
+    cfg,
+    async (database) => {
+      const { models, switching } = await requestModel(database.db, spec);
+      console.log(
+        switching
+          ? `Switching from ${models.active.id} to ${spec.id}: every answer is re-embedded in the background while ${models.active.id} keeps serving; ` +
+              'the switch happens when it is complete (watch `zhida model status` or GET /api/v1/index/status). ' +
+              `Also set ZHIDA_MODEL=${spec.id} so a restart does not switch back.`
+          : `${spec.id} is the active model.`,
+      );
+    },
+    whileServerRuns.index,
+  );
 }
 
-/** `zhida worker`: the embedding worker as its own process (several may run against one PostgreSQL). */
-async function worker() {
-  const cfg = config();
-  const log = createLogger(cfg.logLevel);
-  const database = await open(cfg);
-  const service = new EmbeddingService({ db: database.db, config: cfg, log });
-  await service.start();
-  const w = new EmbeddingWorker({ db: database.db, service, log });
-  w.start();
-  log.info({ worker: w.id, model: service.state().id }, 'embedding worker started');
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'embedding worker stopping (finishing the current batch)');
-    await w.stop();
-    await service.stop();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await new Promise(() => {});
-}
-
-/** `zhida reindex`: enqueue every answer (and clean stale vectors); --wait embeds here with a progress bar. */
-async function reindex(opts: { rebuild?: boolean; retryFailed?: boolean; wait?: boolean }) {
-  const cfg = config();
-  const database = await open(cfg);
-  try {
-    const models = await readModelsInUse(database.db);
-    if (opts.rebuild && models) {
-      const result = await database.db.execute(sql`delete from answer_embeddings where model_id = ${models.active.id} returning 1`);
-      console.log(`Deleted ${rows(result).length} vectors of ${models.active.id}: semantic search is incomplete until re-embedding finishes.`);
-    }
-    if (opts.retryFailed) console.log(`${await retryFailed(database.db)} failed jobs retried.`);
-    const stale = await deleteStaleVectors(database.db);
-    const pending = await enqueueAll(database.db);
-    console.log(`${pending} answers queued for embedding${stale ? `, ${stale} stale vectors removed` : ''}.`);
-    if (!opts.wait) {
-      console.log('A running worker (the server with ZHIDA_EMBED_WORKER=1, or `zhida worker`) processes them; add --wait to do it here.');
-      return;
-    }
-    const log = createLogger('warn');
-    const service = new EmbeddingService({ db: database.db, config: cfg, log });
-    await service.start();
-    await service.loadModels();
-    const state = service.state();
-    if (state.state !== 'ready') fail(`Cannot embed: ${state.reason}`);
-    const w = new EmbeddingWorker({ db: database.db, service, log });
-    const bar = new cliProgress.SingleBar({ format: ' {bar} {value}/{total} answers | {eta_formatted} left' }, cliProgress.Presets.shades_classic);
-    bar.start(pending, 0);
-    for (;;) {
-      const did = await w.tick();
-      const left = (await queueCounts(database.db)).pending;
-      bar.update(Math.max(0, pending - left));
-      if (left === 0 && !did) break;
-    }
-    bar.stop();
-    const counts = await queueCounts(database.db);
-    console.log(`Done${counts.failed ? `; ${counts.failed} failed (see GET /api/v1/index/status lastError; retry with --retry-failed)` : ''}.`);
-    await service.stop();
-  } finally {
-    await database.close();
-  }
-}
-
-/** Registers `zhida model pull|status|use`, `zhida worker`, `zhida reindex`. */
-export function registerEmbeddingCommands(program: Command): void {
+/** Registers `zhida model pull|status|use`. */
+export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('Embedding models / 向量模型');
   model
     .command('pull [id]')
@@ -262,12 +171,4 @@ export function registerEmbeddingCommands(program: Command): void {
     .option('--pooling <cls|mean>', 'for ids not in the registry')
     .option('--dims <n>', 'expected dimensions (checked when loading)')
     .action(use);
-  program.command('worker').description('Run the embedding worker in this process until SIGINT/SIGTERM').action(worker);
-  program
-    .command('reindex')
-    .description('Queue every answer for embedding and remove stale vectors')
-    .option('--rebuild', 'delete the active model\'s vectors first (re-embed from scratch)')
-    .option('--retry-failed', 'give failed jobs another go')
-    .option('--wait', 'embed here and now, with a progress bar')
-    .action(reindex);
 }

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../config.ts';
-import { DataDirLockedError, openDatabase } from '../db/client.ts';
-import { runMigrations } from '../db/migrate.ts';
+import { createUser, PASSWORD_MAX, PASSWORD_MIN } from '../auth/users.ts';
 import { roles, type Role } from '../db/schema/index.ts';
-import { ApiError } from '../api/errors.ts';
-import { createUser, PASSWORD_MAX, PASSWORD_MIN } from './users.ts';
+import { cliConfig, fail, withDatabase } from './database.ts';
 
 const input = z.object({
   email: z.email('--email is not a valid address'),
@@ -34,35 +31,10 @@ export function registerUserCommands(program: Command): void {
       if (!parsed.success) fail(parsed.error.issues.map((i) => i.message).join('\n'));
       const { email, name, role, password: given } = parsed.data;
       const password = given ?? randomBytes(15).toString('base64url');
-      let config;
-      try {
-        config = loadConfig();
-      } catch (err) {
-        if (err instanceof ConfigError) fail(err.message);
-        throw err;
-      }
-      let database;
-      try {
-        database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      } catch (err) {
-        if (err instanceof DataDirLockedError) fail(err.message);
-        throw err;
-      }
-      try {
-        await runMigrations(database);
-        const created = await createUser(database.db, { kind: 'system' }, { email, name, role: role as Role, password });
+      await withDatabase(cliConfig(), async ({ db }) => {
+        const created = await createUser(db, { kind: 'system' }, { email, name, role: role as Role, password });
         console.log(`Created ${created.role} ${created.email} (${created.id})`);
         if (!given) console.log(`Password (shown once, change it after signing in): ${password}`);
-      } catch (err) {
-        if (err instanceof ApiError) fail(err.message);
-        throw err;
-      } finally {
-        await database.close();
-      }
+      });
     });
-}
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
 }

@@ -1,10 +1,15 @@
 import type { SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db } from './client.ts';
+import type { Tx } from './tx.ts';
 
-/** Runs a SQL query and returns its rows: db.execute gives {rows} on PGlite and an array on postgres.js. */
-export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+/** Rows of db.execute() on either driver: PGlite returns {rows}, postgres.js an array. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
+/** Runs a SQL query and returns its rows on either driver. */
+export async function queryRows<T>(db: Db | Tx, query: SQL): Promise<T[]> {
+  return rowsOf<T>(await db.execute(query));
 }
 
 /** Dates come back as Date (PGlite) or string (postgres.js); the wire wants ISO strings. */

@@ -1,0 +1,16 @@
+#!/usr/bin/env -S npx tsx
+import { Command } from 'commander';
+import { registerModelCommands } from './model.ts';
+import { registerReindexCommand } from './reindex.ts';
+import { registerTransferCommands } from './transfer.ts';
+import { registerUserCommands } from './user.ts';
+import { registerWorkerCommand } from './worker.ts';
+
+// `zhida <command>` (or `npm run cli -- <command>`): one file per command group.
+const program = new Command('zhida').description('知答 Zhida command line: import, export, models, users, reindex');
+registerUserCommands(program);
+registerModelCommands(program);
+registerWorkerCommand(program);
+registerReindexCommand(program);
+registerTransferCommands(program);
+await program.parseAsync(process.argv);
