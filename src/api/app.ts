@@ -13,6 +13,7 @@ import { notificationRoutes } from './notifications.ts';
 import { botSessionRoutes } from './bot-sessions.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditRoutes } from './audit.ts';
+import { backupRoutes } from './backup.ts';
 import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -66,6 +67,7 @@ export function createApi(ctx: AppContext) {
   v1.route('/', botSessionRoutes);
   v1.route('/', apiKeyRoutes);
   v1.route('/', auditRoutes);
+  v1.route('/', backupRoutes);
   v1.route('/', answerRoutes);
   v1.route('/', categoryRoutes);
   v1.route('/', transferRoutes);

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
 import { registerModelCommands } from './model.ts';
+import { registerOperationCommands } from './operations.ts';
 import { registerReindexCommand } from './reindex.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
@@ -13,4 +14,5 @@ registerModelCommands(program);
 registerWorkerCommand(program);
 registerReindexCommand(program);
 registerTransferCommands(program);
+registerOperationCommands(program);
 await program.parseAsync(process.argv);

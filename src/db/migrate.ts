@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -33,4 +35,38 @@ export async function runMigrations(database: Database): Promise<void> {
 export async function appliedMigrations(database: Database): Promise<number> {
   const rows = await database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
   return Number((rows as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? (rows as unknown as { n: number }[])[0]?.n ?? 0);
+}
+
+export interface MigrationInfo {
+  /** The journal tag, e.g. 0003_embedding_vectors_jobs (the SQL file name without .sql). */
+  tag: string;
+  /** drizzle's migration timestamp (journal `when`), stored as created_at when applied. */
+  when: number;
+}
+
+/** This release's migrations, in order (migrations/meta/_journal.json). */
+export function migrationJournal(): MigrationInfo[] {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  return journal.entries.map((e) => ({ tag: e.tag, when: e.when }));
+}
+
+/**
+ * The migrations `runMigrations` would apply, without applying anything: drizzle applies every
+ * journal entry newer than the newest one recorded in drizzle.__drizzle_migrations.
+ */
+export async function pendingMigrations(database: Database): Promise<{ applied: number; pending: MigrationInfo[] }> {
+  const rows = rowsOfResult<{ n: number; last: string | null }>(
+    await database.db.execute(sql`
+      select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`).catch((err: unknown) => {
+      // A database that was never migrated has no drizzle schema yet: everything is pending.
+      if (/does not exist/.test(String((err as Error).message))) return { rows: [{ n: 0, last: null }] };
+      throw err;
+    }),
+  );
+  const last = rows[0]?.last == null ? -Infinity : Number(rows[0].last);
+  return { applied: rows[0]?.n ?? 0, pending: migrationJournal().filter((m) => m.when > last) };
+}
+
+function rowsOfResult<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }
