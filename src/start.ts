@@ -48,7 +48,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
     }
     await prepareSearch(database.db, log);
-    watchServices({ db: database.db, embedding: embedding.service });
+    watchServices({ db: database.db, embedding: embedding.service, searchLog });
     const api = createApi(ctx);
     const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
     await new Promise<void>((resolve, reject) => {

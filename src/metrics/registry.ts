@@ -63,6 +63,27 @@ export function gaugeAtScrape<L extends string = string>(
   });
 }
 
+/**
+ * A counter whose total is kept elsewhere (a component's own tally since start) and read at scrape
+ * time, so it is typed as a counter (`rate()` works) without the component importing prom-client.
+ */
+export function counterAtScrape(config: { name: string; help: string }, read: () => number): Counter {
+  metricsRegistry.removeSingleMetric(config.name);
+  return new Counter({
+    name: config.name,
+    help: config.help,
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      try {
+        this.inc(read());
+      } catch {
+        readErrors.inc({ metric: config.name });
+      }
+    },
+  });
+}
+
 const readErrors = counter({
   name: 'zhida_metrics_read_errors_total',
   help: 'Scrape-time gauges whose reader failed (the gauge was left empty for that scrape)',

@@ -75,6 +75,12 @@ describe('GET /metrics (Prometheus)', () => {
     expect(value(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(after.some((s) => s.name === 'zhida_embedding_queue_jobs' && s.labels.state === 'pending')).toBe(true);
     expect(value(after, 'zhida_embedding_model_ready', { state: 'unavailable' })).toBe(1);
+    // The buffered search log's tallies: the searches above were recorded, none dropped.
+    await zhida.ctx.searchLog.flush();
+    const flushed = await scrape();
+    expect(value(flushed, 'zhida_search_log_written_total')).toBeGreaterThanOrEqual(3);
+    expect(value(flushed, 'zhida_search_log_dropped_total')).toBe(0);
+    expect(flushed.some((s) => s.name === 'zhida_search_log_buffered')).toBe(true);
   });
 
   it('counts bot hand-offs by reason', async () => {
