@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
 
 /** What a backup holds, counted in the backup itself: the restore compares the restored database with it. */
 export interface KnowledgeBaseCounts {
@@ -29,7 +30,7 @@ export interface BackupManifest {
 }
 
 export async function knowledgeBaseCounts(db: Db): Promise<KnowledgeBaseCounts> {
-  const result = (await db.execute(sql`select json_build_object(
+  const [row] = await queryRows<{ counts: string }>(db, sql`select json_build_object(
     'answers', (select count(*) from answers),
     'liveAnswers', (select count(*) from answers where live_version_id is not null and archived_at is null),
     'versions', (select count(*) from answer_versions),
@@ -38,8 +39,7 @@ export async function knowledgeBaseCounts(db: Db): Promise<KnowledgeBaseCounts> 
     'auditEntries', (select count(*) from audit_log),
     'auditHead', (select hash from audit_log order by id desc limit 1),
     'migrations', (select count(*) from drizzle.__drizzle_migrations)
-  )::text as counts`)) as unknown as { rows?: { counts: string }[] } | { counts: string }[];
-  const row = Array.isArray(result) ? result[0] : result.rows?.[0];
+  )::text as counts`);
   return JSON.parse(row!.counts) as KnowledgeBaseCounts;
 }
 

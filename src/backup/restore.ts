@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { recordAudit, verifyAuditChain } from '../audit/record.ts';
 import { openDatabase, type Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
 import { runMigrations } from '../db/migrate.ts';
 import type { Logger } from '../logger.ts';
 import { prepareSearch } from '../search/start-up.ts';
@@ -71,10 +72,11 @@ export async function restoreBackup(bytes: Uint8Array, dataDir: string, opts: { 
 }
 
 async function findLiveAnswer(db: Db): Promise<RestoreReport['search']> {
-  const result = (await db.execute(sql`
-    select a.id, v.title from answers a join answer_versions v on v.id = a.live_version_id
-    where a.archived_at is null order by a.updated_at desc limit 1`)) as unknown as { rows: { id: string; title: string }[] };
-  const live = result.rows[0];
+  const [live] = await queryRows<{ id: string; title: string }>(
+    db,
+    sql`select a.id, v.title from answers a join answer_versions v on v.id = a.live_version_id
+        where a.archived_at is null order by a.updated_at desc limit 1`,
+  );
   if (!live) return null;
   const response = await searchAnswers(db, { query: live.title, limit: 10 });
   return { query: live.title, found: response.results.some((r) => r.answerId === live.id) };

@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { Database } from './client.ts';
+import { rowsOf } from './rows.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -55,7 +56,7 @@ export function migrationJournal(): MigrationInfo[] {
  * journal entry newer than the newest one recorded in drizzle.__drizzle_migrations.
  */
 export async function pendingMigrations(database: Database): Promise<{ applied: number; pending: MigrationInfo[] }> {
-  const rows = rowsOfResult<{ n: number; last: string | null }>(
+  const rows = rowsOf<{ n: number; last: string | null }>(
     await database.db.execute(sql`
       select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`).catch((err: unknown) => {
       // A database that was never migrated has no drizzle schema yet: everything is pending.
@@ -65,8 +66,4 @@ export async function pendingMigrations(database: Database): Promise<{ applied: 
   );
   const last = rows[0]?.last == null ? -Infinity : Number(rows[0].last);
   return { applied: rows[0]?.n ?? 0, pending: migrationJournal().filter((m) => m.when > last) };
-}
-
-function rowsOfResult<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }
