@@ -77,6 +77,16 @@ export async function viewOf(tx: Tx, s: AnswerState): Promise<AnswerView> {
   };
 }
 
+/**
+ * What a reader who does not write (an agent) may see of an answer: what is live, and its published
+ * history. Drafts, submissions and rejections are work in progress of the content team. Null when
+ * nothing of the answer is live (to such a reader it does not exist).
+ */
+export function readerView(view: AnswerView): AnswerView | null {
+  if (!view.live || view.archived) return null;
+  return { ...view, working: null, versions: view.versions.filter((v) => !PENDING.has(v.status)) };
+}
+
 /** GET /answers/:id/versions: every version, newest first. */
 export async function listVersions(tx: Tx, answerId: string, now: Date = new Date()): Promise<VersionView[] | null> {
   const [exists] = await tx.select({ id: answers.id }).from(answers).where(eq(answers.id, answerId));

@@ -3,6 +3,8 @@ import { notFound } from '../errors.ts';
 import type { Tx } from '../db/tx.ts';
 import { iso, type VersionRow } from './map.ts';
 import { versionRows } from './detail.ts';
+import { formattedBodyDiff } from './rich-diff.ts';
+import type { RichDoc } from './rich-text.ts';
 
 export interface BodyOp {
   op: 'equal' | 'insert' | 'delete';
@@ -14,6 +16,9 @@ export interface FieldChange {
   before: unknown;
   after: unknown;
   changed: boolean;
+  /** List fields (tags, channels, similar questions): what was added and removed, item by item. */
+  added?: string[];
+  removed?: string[];
 }
 
 export interface VersionDiff {
@@ -22,6 +27,8 @@ export interface VersionDiff {
   fields: FieldChange[];
   similarQuestions: { added: string[]; removed: string[] };
   body: BodyOp[];
+  /** The new body as rich text with insertions, deletions and format changes marked (sanitised HTML). */
+  bodyHtml: string;
 }
 
 const HAN = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/u;
@@ -78,7 +85,14 @@ export function diffVersions(a: VersionRow, b: VersionRow): VersionDiff {
   const fields = compared.map(({ field, get }) => {
     const before = get(a);
     const after = get(b);
-    return { field, before, after, changed: JSON.stringify(before) !== JSON.stringify(after) };
+    const change: FieldChange = { field, before, after, changed: JSON.stringify(before) !== JSON.stringify(after) };
+    if (Array.isArray(before) && Array.isArray(after)) {
+      const was = new Set(before.map(String));
+      const now = new Set(after.map(String));
+      change.added = [...now].filter((x) => !was.has(x));
+      change.removed = [...was].filter((x) => !now.has(x));
+    }
+    return change;
   });
   const beforeQs = new Set(a.similarQuestions);
   const afterQs = new Set(b.similarQuestions);
@@ -88,13 +102,16 @@ export function diffVersions(a: VersionRow, b: VersionRow): VersionDiff {
     fields,
     similarQuestions: { added: b.similarQuestions.filter((q) => !beforeQs.has(q)), removed: a.similarQuestions.filter((q) => !afterQs.has(q)) },
     body: diffText(a.bodyText, b.bodyText),
+    bodyHtml: formattedBodyDiff(a.bodyJson as RichDoc, b.bodyJson as RichDoc, diffText),
   };
 }
 
 /** GET /answers/:id/diff?from=&to= between any two versions of one answer. */
-export async function diffAnswerVersions(tx: Tx, answerId: string, from: number, to: number): Promise<VersionDiff> {
-  const versions = await versionRows(tx, answerId);
-  if (versions.length === 0) throw notFound('Answer');
+export async function diffAnswerVersions(tx: Tx, answerId: string, from: number, to: number, opts: { publishedOnly?: boolean } = {}): Promise<VersionDiff> {
+  const all = await versionRows(tx, answerId);
+  // Readers who do not write (agents) compare published versions only: drafts are not theirs to see.
+  const versions = opts.publishedOnly ? all.filter((v) => v.status === 'published' || v.status === 'superseded') : all;
+  if (all.length === 0) throw notFound('Answer');
   const a = versions.find((v) => v.number === from);
   const b = versions.find((v) => v.number === to);
   if (!a) throw notFound(`Version ${from}`);

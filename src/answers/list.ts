@@ -18,6 +18,11 @@ export interface ListAnswersQuery {
   needsMyReview?: boolean;
   mine?: boolean;
   archived?: boolean;
+  /**
+   * Readers who do not write (agents): only answers live now, shown as they are live (title,
+   * category, tags of the live version); drafts, reviews and archived answers are not listed.
+   */
+  liveOnly?: boolean;
   sort?: 'updated' | 'title' | 'reviewDue';
   page?: number;
   pageSize?: number;
@@ -65,10 +70,12 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
   if (query.tag) where.push(sql`${query.tag} = any(h.tags)`);
   if (query.channel) where.push(sql`${query.channel} = any(h.channels)`);
   if (query.owner) where.push(sql`a.owner_id::text = ${query.owner === 'me' ? (actor.userId ?? '') : query.owner}`);
-  if (query.mine) where.push(sql`(a.owner_id::text = ${actor.userId ?? ''} or ${me} = any(h.contributor_ids))`);
+  // "My drafts": work of mine that is not finished (a draft, in review or rejected), not everything I ever touched.
+  if (query.mine) where.push(sql`(a.owner_id::text = ${actor.userId ?? ''} or ${me} = any(h.contributor_ids)) and h.status in ('draft', 'in_review', 'rejected')`);
   if (query.needsMyReview) where.push(sql`(h.status = 'in_review' and not (${me} = any(h.contributor_ids)) and coalesce(h.author_id::text, '') <> ${me})`);
   if (query.review === 'due') where.push(sql`coalesce(lv.review_due_at, h.review_due_at) <= ${at} + make_interval(days => ${REVIEW_DUE_DAYS})`);
   if (query.review === 'expiring') where.push(sql`coalesce(lv.expires_at, h.expires_at) > ${at} and coalesce(lv.expires_at, h.expires_at) <= ${at} + make_interval(days => ${EXPIRING_DAYS})`);
+  if (query.liveOnly) where.push(sql`a.archived_at is null`);
   if (query.archived !== undefined) where.push(query.archived ? sql`a.archived_at is not null` : sql`a.archived_at is null`);
   const order =
     query.sort === 'title'
@@ -86,17 +93,23 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
 
   // Live versions are needed for every row only when filtering or sorting on their dates; otherwise
   // they are looked up for the page's rows alone (live.ts pushes the id filter into its subquery).
-  const needsLiveForAll = query.review !== undefined || query.sort === 'reviewDue';
+  const needsLiveForAll = !query.liveOnly && (query.review !== undefined || query.sort === 'reviewDue');
   const liveJoin = needsLiveForAll
     ? sql`left join ${liveVersionIds(now)} l on l.answer_id = a.id left join answer_versions lv on lv.id = l.version_id`
-    : sql``;
+    : query.liveOnly
+      ? sql`left join answer_versions lv on lv.id = h.id`
+      : sql``;
+  // The row's version: the newest one, or for live-only readers the live one (answers without one drop out).
+  const headJoin = query.liveOnly
+    ? sql`join ${liveVersionIds(now)} l on l.answer_id = a.id cross join lateral (select ${headColumns} from answer_versions v where v.id = l.version_id) h`
+    : sql`cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h`;
   // The newest version per answer through the (answer_id, number) index; its status is what readers
   // see (nothing newer can supersede the newest version).
   const pageRows = rowsOf<{ id: string; head_id: string; total: number }>(
     await tx.execute(sql`
       select a.id, h.id as head_id, count(*) over () as total
       from answers a
-      cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h
+      ${headJoin}
       ${liveJoin}
       ${filter}
       order by ${order}
@@ -156,7 +169,7 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
     const r = rowsOf<{ n: number }>(
       await tx.execute(sql`
         select count(*)::int as n from answers a
-        cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h
+        ${headJoin}
         ${liveJoin} ${filter}`),
     );
     return Number(r[0]?.n ?? 0);

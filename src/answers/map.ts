@@ -28,6 +28,8 @@ export interface VersionView {
   reviewer: UserRef | null;
   reviewComment: string | null;
   restoredFrom: number | null;
+  /** Who wrote or submitted this version (user ids, 'master', 'key:<id>'): none of them may approve it. */
+  contributorIds: string[];
   submittedAt: string | null;
   reviewedAt: string | null;
   publishedAt: string | null;
@@ -124,6 +126,7 @@ export function toVersionView(v: VersionRow, users: Map<string, string>, inEffec
     reviewer: ref(v.reviewerId),
     reviewComment: v.reviewComment,
     restoredFrom: v.restoredFrom,
+    contributorIds: [...new Set([...(v.authorId ? [v.authorId] : []), ...(v.contributorIds ?? [])])],
     submittedAt: iso(v.submittedAt),
     reviewedAt: iso(v.reviewedAt),
     publishedAt: iso(v.publishedAt),

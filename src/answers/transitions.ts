@@ -76,3 +76,27 @@ export async function rejectVersion(db: Db, actor: AnswerActor, id: string, etag
     return { id, etag: newEtag, version: version! };
   });
 }
+
+/**
+ * in_review -> draft: the author (or anyone who wrote or submitted the version) takes a submission
+ * back to change it before a reviewer decides. Nobody else may pull a colleague's submission.
+ */
+export async function withdrawVersion(db: Db, actor: AnswerActor, id: string, etag: string): Promise<WriteResult> {
+  const now = new Date();
+  return db.transaction(async (tx) => {
+    const { head } = await lockForWrite(tx, id, etag, now);
+    if (head?.status !== 'in_review') throw invalidTransition(`Only a version in review can be withdrawn (newest version is ${head?.status ?? 'missing'}) / 只有审核中的版本可以撤回`);
+    const me = actorIdentity(actor);
+    if (head.authorId !== me && !head.contributorIds.includes(me)) {
+      throw new ApiError(403, 'forbidden', `Only the author or a contributor of version ${head.number} can withdraw it / 只有作者或参与编辑者可以撤回提交`);
+    }
+    const [version] = await tx
+      .update(answerVersions)
+      .set({ status: 'draft', submittedAt: null, updatedAt: now })
+      .where(eq(answerVersions.id, head.id))
+      .returning(returning);
+    const newEtag = await touchAnswer(tx, id, now);
+    await recordAudit(tx, actor, { action: 'answer.withdrawn', entityType: 'answer', entityId: id, details: { version: head.number } });
+    return { id, etag: newEtag, version: version! };
+  });
+}

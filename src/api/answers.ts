@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { archiveAnswer, unarchiveAnswer } from '../answers/archive.ts';
 import { versionFieldsShape } from '../answers/content-input.ts';
 import { createAnswer } from '../answers/create.ts';
-import { getAnswer, listVersions } from '../answers/detail.ts';
+import { getAnswer, listVersions, readerView } from '../answers/detail.ts';
 import { diffAnswerVersions } from '../answers/diff.ts';
 import { saveDraft } from '../answers/draft.ts';
 import { listAnswers } from '../answers/list.ts';
 import { restoreVersion } from '../answers/restore.ts';
-import { approveVersion, rejectVersion, submitVersion } from '../answers/transitions.ts';
+import { approveVersion, rejectVersion, submitVersion, withdrawVersion } from '../answers/transitions.ts';
 import { channels, versionStatuses } from '../db/schema/index.ts';
 import { notFound } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
@@ -28,6 +28,7 @@ const draftBody = fields.extend({ etag });
 const etagBody = z.strictObject({ etag });
 const approveBody = z.strictObject({ etag, comment: z.string().max(2000).optional() });
 const rejectBody = z.strictObject({ etag, comment: z.string().trim().min(1, 'a rejection needs a comment / 驳回必须填写意见').max(2000) });
+const archiveBody = z.strictObject({ etag, reason: z.string().trim().max(500).optional() });
 const restoreBody = z.strictObject({ etag, version: z.number().int().min(1) });
 const idParam = z.strictObject({ id: z.uuid('id must be a uuid') });
 
@@ -72,6 +73,7 @@ const versionObject = z.object({
   reviewer: userRef,
   reviewComment: z.string().nullable(),
   restoredFrom: z.number().nullable(),
+  contributorIds: z.array(z.string()).describe('Everyone who wrote or submitted the version (four-eyes: none of them may approve it)'),
   submittedAt: z.string().nullable(),
   reviewedAt: z.string().nullable(),
   publishedAt: z.string().nullable(),
@@ -107,10 +109,14 @@ const listItem = z.object({
 const diffObject = z.object({
   from: z.number(),
   to: z.number(),
-  fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown(), changed: z.boolean() })),
+  fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown(), changed: z.boolean(), added: z.array(z.string()).optional(), removed: z.array(z.string()).optional() })),
   similarQuestions: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
   body: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })),
+  bodyHtml: z.string().describe('The new body as rich text with <ins>/<del> and classes diff-ins/diff-del/diff-format marking changes (sanitised)'),
 });
+
+/** A principal that reads answers but never writes them (agents): sees live content only. */
+const isReaderOnly = (p: { kind: string; role: string }) => p.kind !== 'master' && !STAFF_WRITERS.includes(p.role as never);
 
 const writeDoc = (summary: string, extra = '') =>
   describeRoute({
@@ -141,13 +147,17 @@ export const answerRoutes = new Hono<ApiEnv>()
     describeRoute({
       tags: ['answers'],
       summary: 'List answers (filters, sort, pages)',
-      description: `status filters on the newest version. review=due: review date within 14 days or past; review=expiring: expires within 14 days. needsMyReview=1: in review and not written by me.`,
+      description: `status filters on the newest version. review=due: review date within 14 days or past; review=expiring: expires within 14 days. needsMyReview=1: in review and not written by me. mine=1: my unfinished work (draft, in review, rejected). Agents see live, unarchived answers only (as they are live).`,
       security: staffOrKey,
       responses: { 200: jsonResponse('A page of answers', z.object({ items: z.array(listItem), total: z.number(), page: z.number(), pageSize: z.number() })), ...errorResponses(400, 401, 403) },
     }),
     access({ roles: ALL_ROLES, scope: 'answers' }),
     validate('query', listQuery),
-    async (c) => c.json(await listAnswers(c.var.ctx.db, principalOf(c), c.req.valid('query'))),
+    async (c) => {
+      const p = principalOf(c);
+      // Agents read: they see what is live, never the content team's drafts.
+      return c.json(await listAnswers(c.var.ctx.db, p, { ...c.req.valid('query'), liveOnly: isReaderOnly(p) }));
+    },
   )
   .get(
     '/answers/:id',
@@ -155,7 +165,8 @@ export const answerRoutes = new Hono<ApiEnv>()
     access({ roles: ALL_ROLES, scope: 'answers' }),
     validate('param', idParam),
     async (c) => {
-      const answer = await getAnswer(c.var.ctx.db, c.req.valid('param').id);
+      const found = await getAnswer(c.var.ctx.db, c.req.valid('param').id);
+      const answer = found && isReaderOnly(principalOf(c)) ? readerView(found) : found;
       if (!answer) throw notFound('Answer');
       c.header('ETag', `"${answer.etag}"`);
       return c.json(answer);
@@ -181,6 +192,14 @@ export const answerRoutes = new Hono<ApiEnv>()
     async (c) => c.json(await submitVersion(c.var.ctx.db, principalOf(c), c.req.valid('param').id, c.req.valid('json').etag)),
   )
   .post(
+    '/answers/:id/withdraw',
+    writeDoc('Withdraw a submission (in_review -> draft)', 'Only the author or a contributor of the version may withdraw it (403 otherwise).'),
+    access({ roles: STAFF_WRITERS, scope: 'answers' }),
+    validate('param', idParam),
+    validate('json', etagBody),
+    async (c) => c.json(await withdrawVersion(c.var.ctx.db, principalOf(c), c.req.valid('param').id, c.req.valid('json').etag)),
+  )
+  .post(
     '/answers/:id/approve',
     writeDoc('Approve (in_review -> published; reviewer/admin)', 'Four-eyes: whoever wrote, edited or submitted the version gets 403 four_eyes. With effectiveFrom in the future the version goes live at that moment.'),
     access({ roles: REVIEWERS, scope: 'answers' }),
@@ -204,19 +223,25 @@ export const answerRoutes = new Hono<ApiEnv>()
   )
   .post(
     '/answers/:id/archive',
-    writeDoc('Archive: withdraw from search and the bot (reviewer/admin)'),
+    writeDoc('Archive: withdraw from search and the bot (reviewer/admin)', 'An optional `reason` is kept in the audit log.'),
     access({ roles: REVIEWERS, scope: 'answers' }),
     validate('param', idParam),
-    validate('json', etagBody),
-    async (c) => c.json(await archiveAnswer(c.var.ctx.db, principalOf(c), c.req.valid('param').id, c.req.valid('json').etag)),
+    validate('json', archiveBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await archiveAnswer(c.var.ctx.db, principalOf(c), c.req.valid('param').id, body.etag, body.reason));
+    },
   )
   .post(
     '/answers/:id/unarchive',
-    writeDoc('Unarchive (reviewer/admin)'),
+    writeDoc('Unarchive (reviewer/admin)', 'An optional `reason` is kept in the audit log.'),
     access({ roles: REVIEWERS, scope: 'answers' }),
     validate('param', idParam),
-    validate('json', etagBody),
-    async (c) => c.json(await unarchiveAnswer(c.var.ctx.db, principalOf(c), c.req.valid('param').id, c.req.valid('json').etag)),
+    validate('json', archiveBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await unarchiveAnswer(c.var.ctx.db, principalOf(c), c.req.valid('param').id, body.etag, body.reason));
+    },
   )
   .post(
     '/answers/:id/restore',
@@ -237,7 +262,7 @@ export const answerRoutes = new Hono<ApiEnv>()
     async (c) => {
       const items = await listVersions(c.var.ctx.db, c.req.valid('param').id);
       if (!items) throw notFound('Answer');
-      return c.json({ items });
+      return c.json({ items: isReaderOnly(principalOf(c)) ? items.filter((v) => v.status === 'published' || v.status === 'superseded') : items });
     },
   )
   .get(
@@ -254,6 +279,7 @@ export const answerRoutes = new Hono<ApiEnv>()
     validate('query', diffQuery),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await diffAnswerVersions(c.var.ctx.db, c.req.valid('param').id, q.from, q.to));
+      const diff = await diffAnswerVersions(c.var.ctx.db, c.req.valid('param').id, q.from, q.to, { publishedOnly: isReaderOnly(principalOf(c)) });
+      return c.json(diff);
     },
   );

@@ -7,7 +7,13 @@ import { readModelsInUse, requestModel, type ModelsInUse } from './model-setting
 import { resolveModelSpec, UnknownModelError, type ModelSpec } from './registry.ts';
 import { vectorSearch, type VectorHit, type VectorSearchFilters } from './vector-search.ts';
 
-export type ModelStateName = 'ready' | 'loading' | 'unavailable';
+export type ModelStateName = 'ready' | 'loading' | 'unavailable' | 'disabled';
+
+/** ZHIDA_MODEL values that mean "keyword search only, on purpose": no model is loaded or looked for. */
+export const KEYWORD_ONLY_MODEL_IDS = ['none', 'off', 'keyword'] as const;
+export function isKeywordOnly(modelId: string): boolean {
+  return (KEYWORD_ONLY_MODEL_IDS as readonly string[]).includes(modelId.trim().toLowerCase());
+}
 
 /** What /readyz, index/status and the editor banner show about the model. */
 export interface ModelState {
@@ -76,6 +82,8 @@ export class EmbeddingService {
    * target of a background switch) and starts loading. Never throws for a missing model.
    */
   async start(): Promise<void> {
+    // Keyword-only by choice: nothing to load, nothing to warn about (state 'disabled').
+    if (isKeywordOnly(this.deps.config.model.id)) return;
     let spec: ModelSpec;
     try {
       spec = this.configuredSpec();
@@ -109,6 +117,7 @@ export class EmbeddingService {
 
   /** The active model's state (plus the switch target's, during a switch). */
   state(): ModelState {
+    if (isKeywordOnly(this.deps.config.model.id)) return { id: 'none', dims: null, state: 'disabled' };
     const active = this.models?.active ?? { id: this.deps.config.model.id };
     const out: ModelState = this.slotState(active.id, (active as ModelSpec).dims);
     const target = this.models?.target;

@@ -67,6 +67,8 @@ const matrix: Record<string, Guard> = {
   'GET /api/v1/answers/:id': { roles: ALL, scope: 'answers' },
   'PATCH /api/v1/answers/:id/draft': { roles: WRITERS, scope: 'answers' },
   'POST /api/v1/answers/:id/submit': { roles: WRITERS, scope: 'answers' },
+  // withdraw: writers; the domain further limits it to the version's author/contributors
+  'POST /api/v1/answers/:id/withdraw': { roles: WRITERS, scope: 'answers' },
   'POST /api/v1/answers/:id/approve': { roles: REVIEWERS, scope: 'answers' },
   'POST /api/v1/answers/:id/reject': { roles: REVIEWERS, scope: 'answers' },
   'POST /api/v1/answers/:id/archive': { roles: REVIEWERS, scope: 'answers' },
