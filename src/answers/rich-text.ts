@@ -2,12 +2,13 @@ import { getSchema, type JSONContent } from '@tiptap/core';
 import { TableKit } from '@tiptap/extension-table';
 import { DOMParser as PmDomParser, DOMSerializer, Node as PmNode, type Schema } from '@tiptap/pm/model';
 import StarterKit from '@tiptap/starter-kit';
+import { Callout } from './callout.ts';
 import { Window } from 'happy-dom';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 /** The editor's document schema; the app uses the same extensions so both sides agree. */
-export const richTextExtensions = [StarterKit, TableKit];
+export const richTextExtensions = [StarterKit, TableKit, Callout];
 
 export type RichDoc = JSONContent;
 
@@ -20,8 +21,9 @@ export interface RichBody {
 // What an answer body may contain. Everything else (scripts, event handlers, styles, iframes,
 // javascript: URLs) is dropped server-side whatever the client sent.
 const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'h1', 'h2', 'h3', 'h4', 'strong', 'b', 'em', 'i', 's', 'u', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'colgroup', 'col'],
-  allowedAttributes: { a: ['href', 'target', 'rel'], th: ['colspan', 'rowspan'], td: ['colspan', 'rowspan'], ol: ['start'] },
+  allowedTags: ['p', 'br', 'h1', 'h2', 'h3', 'h4', 'strong', 'b', 'em', 'i', 's', 'u', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'colgroup', 'col', 'aside'],
+  allowedAttributes: { a: ['href', 'target', 'rel'], th: ['colspan', 'rowspan'], td: ['colspan', 'rowspan'], ol: ['start'], aside: ['class', 'data-callout'] },
+  allowedClasses: { aside: ['callout'] },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
 };
@@ -32,7 +34,7 @@ export function sanitizeBodyHtml(html: string): string {
 
 /** Plain text of sanitised HTML: block elements become line breaks. */
 export function htmlToText(html: string): string {
-  const withBreaks = html.replace(/<\/(p|h[1-4]|li|blockquote|pre|tr)>|<br\s*\/?>/gi, '\n');
+  const withBreaks = html.replace(/<\/(p|h[1-4]|li|blockquote|pre|tr|aside)>|<br\s*\/?>/gi, '\n');
   const text = sanitizeHtml(withBreaks, { allowedTags: [], allowedAttributes: {} });
   return text
     .replace(/&nbsp;/g, ' ')
@@ -118,11 +120,5 @@ export function richBodyFromMarkdownOrHtml(source: string): RichBody {
   return richBodyFromHtml(html);
 }
 
-/** The bot's short variant when the author wrote none: the first sentences, at most `max` chars. */
-export function deriveBotText(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
-  const end = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('. '), cut.lastIndexOf('！'), cut.lastIndexOf('？'));
-  return end > max / 3 ? cut.slice(0, end + 1) : `${cut.slice(0, max - 1)}…`;
-}
+// The bot's short variant lives with its structured derivation (pure, shared with the editor app).
+export { deriveBotText } from './bot-text.ts';

@@ -1,5 +1,6 @@
 import { channels as allChannels, type Channel } from '../db/schema/index.ts';
-import { deriveBotText, type RichBody, type RichDoc } from './rich-text.ts';
+import { botTextOfDoc } from './bot-text.ts';
+import type { RichBody, RichDoc } from './rich-text.ts';
 
 /** The editable content of a version: what authors write and what diff, import and export compare. */
 export interface VersionContent {
@@ -39,10 +40,10 @@ export function cleanChannels(values: readonly string[] | undefined): Channel[] 
   return allChannels.filter((c) => set.has(c));
 }
 
-/** Bot text: the author's when given (non-empty), else derived from the body text. */
+/** Bot text: the author's when given (non-empty), else derived from the body (lists and tables line by line). */
 export function botTextFor(body: RichBody, written: string | null | undefined): { botText: string; botTextDerived: number } {
   const t = written?.trim();
-  return t ? { botText: t, botTextDerived: 0 } : { botText: deriveBotText(body.text), botTextDerived: 1 };
+  return t ? { botText: t, botTextDerived: 0 } : { botText: botTextOfDoc(body.json), botTextDerived: 1 };
 }
 
 const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);

@@ -12,6 +12,8 @@ export type { GapItem } from '$server/analytics/gap-list.ts';
 export type { AnswerUsage } from '$server/analytics/answer-usage.ts';
 export type { FreshnessState, FreshnessItem } from '$server/analytics/freshness.ts';
 export type { Notification } from '$server/analytics/notifications.ts';
+export type { ReviewNotice } from '$server/answers/review-notices.ts';
+import type { ReviewNotice } from '$server/answers/review-notices.ts';
 
 /** Reporting window: the last N days, or from/to dates (YYYY-MM-DD, inclusive). */
 export interface PeriodParams {
@@ -27,7 +29,8 @@ export const topQueries = (p: PeriodParams) => api<{ items: TopQuery[] }>('/anal
 export const gaps = (p: PeriodParams) => api<{ items: GapItem[] }>('/analytics/gaps', { query: q(p) });
 export const answerUsage = (p: PeriodParams) => api<{ items: AnswerUsage[] }>('/analytics/answers', { query: q(p) });
 export const freshness = () => api<{ items: FreshnessItem[] }>('/analytics/freshness');
-export const notifications = () => api<{ items: Notification[] }>('/notifications');
+/** The bell: reminders (`items`) and review events (`reviews`; absent from servers before they existed). */
+export const notifications = () => api<{ items: Notification[]; reviews?: ReviewNotice[] }>('/notifications');
 
 export type AnalyticsTable = 'overview' | 'top-queries' | 'gaps' | 'answers' | 'freshness';
 /** A plain link (GET with the session cookie) that downloads the table as CSV. */

@@ -23,9 +23,10 @@ export const createAnswer = (fields: Partial<VersionFields>) => api<WriteResult>
 export const saveDraft = (id: string, etag: string, fields: Partial<VersionFields>) =>
   api<WriteResult>(`/answers/${id}/draft`, { method: 'PATCH', json: { etag, ...fields } });
 
-type Transition = 'submit' | 'approve' | 'reject' | 'archive' | 'unarchive';
-export const transition = (id: string, action: Transition, etag: string, comment?: string) =>
-  api<WriteResult>(`/answers/${id}/${action}`, { json: comment === undefined ? { etag } : { etag, comment } });
+type Transition = 'submit' | 'withdraw' | 'approve' | 'reject' | 'archive' | 'unarchive';
+/** `note` is the review comment (approve/reject) or the reason (archive/unarchive). */
+export const transition = (id: string, action: Transition, etag: string, note?: string) =>
+  api<WriteResult>(`/answers/${id}/${action}`, { json: note === undefined ? { etag } : action === 'archive' || action === 'unarchive' ? { etag, reason: note } : { etag, comment: note } });
 export const restoreVersion = (id: string, etag: string, version: number) => api<WriteResult>(`/answers/${id}/restore`, { json: { etag, version } });
 
 export const listVersions = (id: string) => api<{ items: Version[] }>(`/answers/${id}/versions`);

@@ -68,6 +68,9 @@ export interface DiffField {
   before: unknown;
   after: unknown;
   changed: boolean;
+  /** List fields: items added / removed. */
+  added?: string[];
+  removed?: string[];
 }
 
 export interface DiffOp {
@@ -81,6 +84,8 @@ export interface VersionDiffResult {
   fields: DiffField[];
   similarQuestions: { added: string[]; removed: string[] };
   body: DiffOp[];
+  /** The new body as rich text with changes marked (sanitised by the server). */
+  bodyHtml: string;
 }
 
 export interface Category {
@@ -114,7 +119,8 @@ export interface IndexStatus {
   pending: number;
   failed?: number;
   vectors?: number;
-  model: { id: string; dims?: number; state: 'ready' | 'loading' | 'unavailable'; reason?: string };
+  model: { id: string; dims?: number; state: 'ready' | 'loading' | 'unavailable' | 'disabled'; reason?: string };
+  searchMode?: 'hybrid' | 'keyword';
 }
 
 export interface AdminUser {

@@ -1,15 +1,17 @@
 import type { JSONContent } from '@tiptap/core';
 import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
+import { Callout } from '$server/answers/callout.ts';
 
 /**
- * The same document schema as the server (src/answers/rich-text.ts: [StarterKit, TableKit]), so what
+ * The same document schema as the server (src/answers/rich-text.ts: [StarterKit, TableKit, Callout]), so what
  * the editor produces is exactly what the server accepts. Options here change behaviour only, never
  * the schema: links do not open while editing; tables are not column-resizable (no widths stored).
  */
 export const editorExtensions = [
   StarterKit.configure({ link: { openOnClick: false, autolink: true, protocols: ['http', 'https', 'mailto', 'tel'] } }),
   TableKit.configure({ table: { resizable: false } }),
+  Callout,
 ];
 
 export const emptyDoc = (): JSONContent => ({ type: 'doc', content: [{ type: 'paragraph' }] });
@@ -35,11 +37,5 @@ export function docText(doc: JSONContent | null | undefined): string {
   return lines.join('\n');
 }
 
-/** Mirrors the server's deriveBotText: the chatbot's short variant when the author wrote none. */
-export function deriveBotText(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
-  const end = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('. '), cut.lastIndexOf('！'), cut.lastIndexOf('？'));
-  return end > max / 3 ? cut.slice(0, end + 1) : `${cut.slice(0, max - 1)}…`;
-}
+// The bot's short text is derived by the server's own pure function (lists and tables line by line).
+export { botTextOfDoc } from '$server/answers/bot-text.ts';
