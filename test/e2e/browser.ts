@@ -56,3 +56,20 @@ export async function pageCost(page: Page, name: string) {
   console.log(`page-cost ${name}: ${JSON.stringify(cost)}`);
   return cost;
 }
+
+/**
+ * Runs axe-core (the accessibility engine) in the page and returns the serious and critical
+ * violations as "rule: target" lines, so a failing assertion names what to fix.
+ */
+export async function seriousA11yViolations(page: Page, exclude: string[] = []): Promise<string[]> {
+  const { createRequire } = await import('node:module');
+  const { readFileSync } = await import('node:fs');
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  const violations = await page.evaluate(async (excluded) => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run({ exclude: excluded.map((s) => [s]) }, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  }, exclude);
+  return violations;
+}
