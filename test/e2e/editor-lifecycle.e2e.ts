@@ -227,8 +227,18 @@ describe('editor app: draft -> review -> publish -> history, in Chromium', () =>
     await waitSaved(page);
     await page.locator('[data-testid=submit-review]').click();
     await page.locator('[data-testid=notice]').getByText('已提交审核').waitFor();
-    await page.locator('[data-testid=review-panel] [data-testid=approve]').click();
-    await page.getByText('不能审核自己提交的版本').waitFor();
+    // Said before clicking: the approve button is disabled, with the reason next to it.
+    await page.locator('[data-testid=four-eyes-note]').getByText('须由另一位审核员批准（四眼原则）').waitFor();
+    expect(await page.locator('[data-testid=review-panel] [data-testid=approve]').isDisabled()).toBe(true);
+    // The server refuses anyway if the request is sent (four-eyes is the server's rule).
+    const attempt = await page.evaluate(async () => {
+      const id = location.pathname.split('/').at(-1);
+      const me = await (await fetch('/api/v1/auth/me')).json();
+      const a = await (await fetch(`/api/v1/answers/${id}`)).json();
+      const res = await fetch(`/api/v1/answers/${id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ etag: a.etag }) });
+      return ((await res.json()) as { error: { code: string } }).error.code;
+    });
+    expect(attempt).toBe('four_eyes');
   });
 
   it('works in a narrow window', async () => {
