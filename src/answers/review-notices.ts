@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf } from './categories.ts';
-import type { Tx } from './events.ts';
+import { rowsOf } from '../db/rows.ts';
+import type { Tx } from '../db/tx.ts';
 
 /** A review-workflow event the signed-in person should hear about (shown in the header's bell). */
 export interface ReviewNotice {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { DomainError } from '../errors.ts';
+import { DomainError, forbidden } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answerVersions } from '../db/schema/index.ts';
@@ -88,7 +88,7 @@ export async function withdrawVersion(db: Db, actor: AnswerActor, id: string, et
     if (head?.status !== 'in_review') throw invalidTransition(`Only a version in review can be withdrawn (newest version is ${head?.status ?? 'missing'}) / 只有审核中的版本可以撤回`);
     const me = actorIdentity(actor);
     if (head.authorId !== me && !head.contributorIds.includes(me)) {
-      throw new ApiError(403, 'forbidden', `Only the author or a contributor of version ${head.number} can withdraw it / 只有作者或参与编辑者可以撤回提交`);
+      throw forbidden(`Only the author or a contributor of version ${head.number} can withdraw it / 只有作者或参与编辑者可以撤回提交`);
     }
     const [version] = await tx
       .update(answerVersions)
