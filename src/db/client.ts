@@ -6,8 +6,9 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import lockfile from 'proper-lockfile';
 import postgres from 'postgres';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.ts';
+import { PgliteThread } from './pglite-thread.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -17,36 +18,64 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Present for the embedded database (tests use it to serve the wire protocol). */
+  /**
+   * The in-process PGlite instance, present only when the embedded database runs on this thread
+   * (tests use it to serve the wire protocol). The server's embedded database runs on its own thread.
+   */
   pglite?: PGlite;
   /** Present for a server: migrations open their own connection to hold a lock. */
   url?: string;
+  /**
+   * Embedded database only: a gzipped tarball of the whole data directory, consistent (taken between
+   * statements, outside any transaction), for an online backup. PGlite can load it back with
+   * `new PGlite({ loadDataDir })`, or unpack it as a data directory.
+   */
+  snapshot?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
-export class DataDirLockedError extends Error {
-  constructor(dir: string) {
-    super(
-      `The data directory ${dir} is in use by another Zhida process. ` +
-        'Embedded PGlite allows one process per directory: stop the other process, choose another ZHIDA_DATA_DIR, ' +
-        'or run several API nodes against a PostgreSQL server with DATABASE_URL.',
-    );
-  }
-}
+export { DataDirLockedError };
 
 /** Starts PGlite with the extensions the migrations need; `dataDir` undefined means in memory. */
 export async function createPglite(dataDir?: string): Promise<PGlite> {
   return PGlite.create(dataDir ? { dataDir, extensions: { vector, pg_trgm } } : { extensions: { vector, pg_trgm } });
 }
 
+/** PGlite on this thread: fastest to start, used by tests; it blocks this thread while it runs a statement. */
 export function wrapPglite(pglite: PGlite, release: () => Promise<void> = async () => {}): Database {
   return {
     db: drizzlePglite(pglite, { schema }) as unknown as Db,
     kind: 'pglite',
     pglite,
+    async snapshot() {
+      return new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
+    },
     async close() {
-      await pglite.close();
-      await release();
+      try {
+        await pglite.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+/**
+ * PGlite on its own worker thread (src/db/pglite-thread.ts): the HTTP thread stays responsive while
+ * the database works. The same drizzle `Db` as in-process; `dataDir` undefined means in memory.
+ */
+export async function openPgliteThread(dataDir?: string, release: () => Promise<void> = async () => {}): Promise<Database> {
+  const thread = await PgliteThread.start(dataDir);
+  return {
+    db: drizzlePglite(thread.asPglite(), { schema }) as unknown as Db,
+    kind: 'pglite',
+    snapshot: () => thread.dumpDataDir('gzip'),
+    async close() {
+      try {
+        await thread.close();
+      } finally {
+        await release();
+      }
     },
   };
 }
@@ -65,22 +94,16 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
 
 /**
  * Opens the configured database: a PostgreSQL server when DATABASE_URL is set, otherwise PGlite in
- * `dataDir`, guarded by a lock so a second process gets a clear error instead of corrupting it.
+ * `dataDir` on its own thread (`thread: false` keeps it on this one), guarded by a lock so a second
+ * process gets a clear error instead of corrupting it.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; thread?: boolean }): Promise<Database> {
   if (opts.databaseUrl) return connectPostgres(opts.databaseUrl);
   const dir = path.resolve(opts.dataDir, 'pg');
   mkdirSync(dir, { recursive: true });
-  let release: () => Promise<void>;
+  const release = await lockDataDir(dir, path.resolve(opts.dataDir));
   try {
-    // A stale lock (a crashed process) is taken over once it has not been refreshed for 10 s.
-    release = await lockfile.lock(dir, { stale: 10_000, update: 2_000, lockfilePath: `${dir}.lock` });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(path.resolve(opts.dataDir));
-    throw err;
-  }
-  try {
-    return wrapPglite(await createPglite(dir), release);
+    return opts.thread === false ? wrapPglite(await createPglite(dir), release) : await openPgliteThread(dir, release);
   } catch (err) {
     await release();
     throw err;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirLockedError, openDatabase, type Database } from '../../src/db/client.ts';
+import { DataDirLockedError, openDatabase, openPgliteThread, type Database } from '../../src/db/client.ts';
 import { appliedMigrations, runMigrations } from '../../src/db/migrate.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { demoAnswers } from '../../src/demo/answers.ts';
@@ -11,9 +11,18 @@ import { answers, answerVersions, users } from '../../src/db/schema/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { createWireDatabase } from '../helpers/wire-db.ts';
 
-// The same data-layer checks on both drivers: PGlite in-process and postgres.js over the wire.
+// The same data-layer checks on every driver: PGlite in-process, PGlite on its own thread (the
+// server's default), and postgres.js over the wire.
 const drivers: [string, () => Promise<Database>][] = [
   ['pglite in-process', createTestDatabase],
+  [
+    'pglite on a worker thread',
+    async () => {
+      const d = await openPgliteThread();
+      await runMigrations(d);
+      return d;
+    },
+  ],
   [
     'postgres.js over pglite-socket',
     async () => {
