@@ -30,7 +30,7 @@ export interface Database {
    * statements, outside any transaction), for an online backup. PGlite can load it back with
    * `new PGlite({ loadDataDir })`, or unpack it as a data directory.
    */
-  snapshot?(): Promise<Uint8Array>;
+  snapshot?(): Promise<Uint8Array<ArrayBuffer>>;
   close(): Promise<void>;
 }
 

@@ -150,8 +150,8 @@ export class PgliteThread {
   }
 
   /** A tarball of the data directory (PGlite `dumpDataDir`), taken on the database thread between statements. */
-  async dumpDataDir(compression: 'gzip' | 'none' = 'gzip'): Promise<Uint8Array> {
-    return this.#call<Uint8Array>({ op: 'dump', compression });
+  async dumpDataDir(compression: 'gzip' | 'none' = 'gzip'): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#call<Uint8Array<ArrayBuffer>>({ op: 'dump', compression });
   }
 
   /** Closes PGlite (flushing the data directory) and ends the thread. */
