@@ -62,5 +62,5 @@ describe('restart on an existing data dir', () => {
     const second = await startTestServer({ ZHIDA_DEMO: '1', ZHIDA_DATA_DIR: dataDir });
     expect(await count(second)).toBe(before);
     await second.stop();
-  });
+  }, 180_000); // two full starts with the demo seed: over a minute on a loaded shared machine
 });
