@@ -48,7 +48,9 @@ export function wrapPglite(pglite: PGlite, release: () => Promise<void> = async 
     kind: 'pglite',
     pglite,
     async snapshot() {
-      return new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
+      // Under PGlite's transaction lock: the copy falls between transactions.
+      const archive = await pglite._runExclusiveTransaction(() => pglite.dumpDataDir('gzip'));
+      return new Uint8Array(await archive.arrayBuffer());
     },
     async close() {
       try {

@@ -100,7 +100,8 @@ async function handle(msg) {
       return null;
     }
     case 'dump': {
-      const file = await db.dumpDataDir(msg.compression ?? 'gzip');
+      // Under PGlite's transaction lock: the copy falls between transactions (all committed work, nothing half-done).
+      const file = await db._runExclusiveTransaction(() => db.dumpDataDir(msg.compression ?? 'gzip'));
       return new Uint8Array(await file.arrayBuffer());
     }
     case 'close': {
