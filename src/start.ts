@@ -14,7 +14,7 @@ import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
 import { SearchLogWriter } from './search/search-log.ts';
-import { prepareSearch } from './search/start-up.ts';
+import { prepareSearch, stopSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
 
 export interface RunningZhida {
@@ -47,7 +47,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
       const seeded = await seedDemo(database.db);
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
     }
-    await prepareSearch(database.db, log);
+    await prepareSearch(database.db, log, { url: database.url });
     watchServices({ db: database.db, embedding: embedding.service, searchLog });
     const api = createApi(ctx);
     const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
@@ -75,11 +75,13 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
         // The last searches' log entries are written before the database closes.
         await searchLog.close();
         await embedding?.stop();
+        await stopSearch(database.db);
         await database.close();
       })());
     return { url, ctx, server, metricsUrl: metricsServer?.url, generatedAdminToken: master.generated, stop };
   } catch (err) {
     await embedding?.stop().catch(() => {});
+    await stopSearch(database.db).catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }

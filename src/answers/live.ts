@@ -21,3 +21,32 @@ export function liveVersionIds(now: Date | SQL = sql`now()`): SQL {
     where newest.expires_at is null or newest.expires_at > ${at}
   )`;
 }
+
+/** What the live rule needs of one published version (times in epoch milliseconds, null = unset). */
+export interface PublishedVersionTimes {
+  number: number;
+  effectiveFrom: number | null;
+  expiresAt: number | null;
+}
+
+/**
+ * The same rule as liveVersionIds(), as a pure function for the in-memory search engine: of an
+ * answer's published versions (an archived answer has none that count), the newest one that has
+ * taken effect at `nowMs`, unless it has expired. Returns its index in `versions`, or -1.
+ * test/unit/live-rule.test.ts checks that this and the SQL agree, including at the exact second.
+ *
+ * Times are compared at millisecond resolution: callers pass stored timestamps rounded UP to the
+ * millisecond (ceil), which keeps `t <= now` and `t > now` exact for an integer `nowMs`.
+ */
+export function liveVersionIndex(versions: readonly PublishedVersionTimes[], archived: boolean, nowMs: number): number {
+  if (archived) return -1;
+  let best = -1;
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]!;
+    if (v.effectiveFrom !== null && v.effectiveFrom > nowMs) continue;
+    if (best === -1 || v.number > versions[best]!.number) best = i;
+  }
+  if (best === -1) return -1;
+  const exp = versions[best]!.expiresAt;
+  return exp === null || exp > nowMs ? best : -1;
+}

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppContext } from '../context.ts';
 import { DomainError } from '../errors.ts';
+import { searchRuntime } from '../search/engine/runtime.ts';
 import { errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
@@ -43,6 +44,12 @@ export function createApi(ctx: AppContext) {
   });
   app.onError(handleError);
   app.use(securityHeaders);
+  // The node that wrote applies its own change to its search engine before answering (other nodes
+  // follow the change feed within a second). A no-op unless this request appended to the feed.
+  app.use(async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await searchRuntime(ctx.db).syncLocalWrites().catch((err) => c.var.log.warn({ err: (err as Error).message }, 'search engine catch-up failed'));
+  });
   app.route('/', healthRoutes);
   app.route('/', metricsRoutes({ token: ctx.config.metrics.token, open: false }));
 

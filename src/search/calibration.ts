@@ -1,4 +1,4 @@
-import { bm25Params } from './bm25.ts';
+import { bm25Params } from './engine/keyword-engine.ts';
 import type { CandidateSignals } from './fusion.ts';
 
 /** What the confidence of one result is computed from. */

@@ -1,18 +1,15 @@
-import { sql } from 'drizzle-orm';
-import { liveVersionIds } from '../answers/live.ts';
 import type { Db } from '../db/client.ts';
 import type { Channel } from '../db/schema/index.ts';
-import { bm25Search } from './bm25.ts';
 import { calibration, confidence, confidenceFeatures, type ConfidenceFeatures } from './calibration.ts';
 import type { SearchFilters } from './filters.ts';
 import { fuse, hybridWeights, keywordWeights, type CandidateSignals, type FusionMethod } from './fusion.ts';
-import { hydrateVersions } from './hydrate.ts';
 import { normaliseText } from './normalise.ts';
 import { analyse } from './segment.ts';
 import { highlightPattern, makeSnippet } from './snippet.ts';
-import { rowsOf } from '../db/rows.ts';
-import { expandQuery } from './synonyms.ts';
-import { trigramSearch, trigramSignal, type TrigramHit } from './trigram.ts';
+import type { TrigramHit } from './engine/keyword-engine.ts';
+import { searchRuntime } from './engine/runtime.ts';
+import { trigramSignal } from './engine/trigrams.ts';
+import { expandWithSynonyms } from './synonyms.ts';
 import type { VectorLeg, VectorLegHit } from './vector-leg.ts';
 
 export type { SearchFilters } from './filters.ts';
@@ -78,39 +75,35 @@ export function analyseQuery(query: string): AnalysedQuery {
   return { normalised, terms: [...new Set(analyse(normalised))].slice(0, MAX_TERMS) };
 }
 
-/** Of the given answers' versions, those live now (src/answers/live.ts, the one definition). */
-async function liveAmong(db: Db, answerIds: string[], now?: Date): Promise<Set<string>> {
-  if (answerIds.length === 0) return new Set();
-  const rows = await db.execute(sql`select l.version_id from ${liveVersionIds(now)} l where l.answer_id = any(${sql.param(answerIds)}::uuid[])`);
-  return new Set(rowsOf<{ version_id: string }>(rows).map((r) => r.version_id));
-}
-
 /**
  * Search over live answers: normalise -> segment -> synonyms -> BM25F keyword leg + trigram signal
- * (+ vector leg when a model is ready) -> live filter -> fusion -> calibrated confidence -> page ->
- * hydrate with highlighted snippets.
+ * (in memory, src/search/engine/) + vector leg when a model is ready (one pgvector query) -> live
+ * filter (in memory, src/answers/live.ts rule) -> fusion -> calibrated confidence -> page -> render
+ * with highlighted snippets from the engine's copy of each version. A keyword search runs no SQL
+ * (unless this process wrote to the change feed since the last search: then it catches up first).
  */
 export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOptions = {}): Promise<SearchResponse> {
   const started = performance.now();
+  const runtime = searchRuntime(db);
+  await runtime.syncLocalWrites();
+  const engine = runtime.engine;
   const limit = req.limit ?? 10;
   const offset = req.offset ?? 0;
   const { normalised, terms } = analyseQuery(req.query);
   const pool = Math.max(100, offset + limit + 20);
 
-  const weighted = await expandQuery(db, terms);
-  const [keyword, vectorHits] = await Promise.all([
-    bm25Search(db, weighted, req.filters, pool),
-    opts.vector ? opts.vector(req.query, { limit: pool, filters: req.filters }).catch(() => null) : Promise.resolve(null),
-  ]);
+  const weighted = expandWithSynonyms(terms, runtime.synonymGroups());
+  const vectorPromise = opts.vector ? opts.vector(req.query, { limit: pool, filters: req.filters }).catch(() => null) : Promise.resolve(null);
+  const keyword = engine.bm25(weighted, req.filters, pool);
   // Trigram similarity re-ranks the best keyword hits and, when the keyword leg may have missed
   // (unknown words, few hits), finds typo'd matches on its own.
-  const trigram = await trigramSearch(
-    db,
+  const trigram = engine.trigram(
     normalised,
     keyword.hits.slice(0, Math.max(TRIGRAM_RERANK, offset + limit)).map((h) => h.versionId),
     req.filters,
     { fuzzy: keyword.unknownTerms > 0 || keyword.hits.length < offset + limit, limit: pool },
   );
+  const vectorHits = await vectorPromise;
   const mode: SearchResponse['mode'] = vectorHits ? 'hybrid' : 'keyword';
 
   // Merge the legs per version.
@@ -125,8 +118,8 @@ export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOpti
   for (const v of vectorHits ?? []) Object.assign(entry(v.versionId, v.answerId), { vector: v.similarity, vectorHit: v });
 
   // Only live versions, evaluated now (scheduled and expired versions are exact to the second).
-  const live = await liveAmong(db, [...new Set([...byVersion.values()].map((c) => c.answerId))], opts.now);
-  const cands = [...byVersion.values()].filter((c) => live.has(c.versionId));
+  const nowMs = (opts.now ?? new Date()).getTime();
+  const cands = [...byVersion.values()].filter((c) => engine.isLive(c.versionId, nowMs));
   const weights = mode === 'hybrid' ? hybridWeights : keywordWeights;
   const fused = fuse(cands, weights, opts.fusion);
   const order = cands.map((c, i) => ({ c, fused: fused[i]! })).filter((x) => x.fused > 0).sort((a, b) => b.fused - a.fused || a.c.answerId.localeCompare(b.c.answerId));
@@ -138,28 +131,28 @@ export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOpti
   });
 
   const page = ranked.slice(offset, offset + limit);
-  const versions = await hydrateVersions(db, page.map((p) => p.c.versionId));
   const pattern = highlightPattern(req.query);
   const channel: Channel | undefined = req.filters?.channel;
   const results: SearchResult[] = [];
   for (const p of page) {
-    const v = versions.get(p.c.versionId);
-    if (!v) continue;
+    const found = engine.version(p.c.versionId);
+    if (!found) continue;
+    const { answer, version: v } = found;
     const phrase = p.c.phrase;
     const matchedQuestion = phrase && phrase.bestOrd > 0 ? v.similarQuestions[phrase.bestOrd - 1] : undefined;
     const snippetSource = v.bodyText.trim() || matchedQuestion || v.title;
     results.push({
-      answerId: v.answerId,
-      externalId: v.externalId,
+      answerId: answer.answerId,
+      externalId: answer.externalId,
       title: v.title,
       snippet: makeSnippet(snippetSource, pattern),
       score: round(p.fused),
       confidence: round(p.confidence),
       ...(matchedQuestion ? { matchedQuestion } : {}),
-      category: v.category,
+      category: v.categoryPath,
       tags: v.tags,
       text: channel === 'bot' ? v.botText : v.bodyText,
-      version: v.version,
+      version: v.number,
       updatedAt: v.updatedAt,
       ...(opts.explain ? { features: p.features } : {}),
     });

@@ -1,16 +1,21 @@
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { backfillSearchIndex } from './keyword-index.ts';
+import { searchRuntime } from './engine/runtime.ts';
 import { seedSynonyms } from './synonyms.ts';
 
 /**
- * Start-up work for search: seed the bank synonym groups once, and heal the keyword index (index
- * any published version that is missing, e.g. rows written before the index existed or by an older
- * release). Cheap when nothing is missing.
+ * Start-up work for search: seed the bank synonym groups once, then build this process's in-memory
+ * search engine from a snapshot of the database (src/search/engine/runtime.ts). With `follow`, the
+ * engine then follows the change feed (polling, plus LISTEN on a server at `url`).
  */
-export async function prepareSearch(db: Db, log?: Logger): Promise<void> {
+export async function prepareSearch(db: Db, log?: Logger, follow?: { url?: string }): Promise<void> {
   await seedSynonyms(db);
-  const started = performance.now();
-  const fixed = await backfillSearchIndex(db);
-  if (fixed > 0) log?.info({ answers: fixed, ms: Math.round(performance.now() - started) }, 'search index backfilled');
+  const runtime = searchRuntime(db);
+  if (follow) await runtime.startFollowing({ url: follow.url, log });
+  else await runtime.whenBuilt();
+}
+
+/** Stops following the feed (start.ts on shutdown). */
+export async function stopSearch(db: Db): Promise<void> {
+  await searchRuntime(db).stop();
 }

@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { searchSynonyms } from '../db/schema/index.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { cleanPhrases, invalidateSynonyms, type SynonymGroup } from './synonyms.ts';
+import { synonymsChanged } from './engine/feed.ts';
+import { cleanPhrases, type SynonymGroup } from './synonyms.ts';
 
 function checked(phrases: string[]): string[] {
   const clean = cleanPhrases(phrases);
@@ -20,10 +21,10 @@ export async function createSynonymGroup(db: Db, actor: AuditActor & { userId?: 
       .insert(searchSynonyms)
       .values({ phrases: clean, createdBy: actor.kind === 'user' || actor.kind === 'api_key' ? (actor.userId ?? null) : null })
       .returning({ id: searchSynonyms.id, phrases: searchSynonyms.phrases });
+    await synonymsChanged(tx);
     await recordAudit(tx, actor, { action: 'synonyms.create', entityType: 'synonym_group', entityId: row!.id, details: { phrases: clean } });
     return row!;
   });
-  invalidateSynonyms(db);
   return row;
 }
 
@@ -37,10 +38,10 @@ export async function updateSynonymGroup(db: Db, actor: AuditActor, id: string, 
       .set({ phrases: clean, updatedAt: new Date() })
       .where(eq(searchSynonyms.id, id))
       .returning({ id: searchSynonyms.id, phrases: searchSynonyms.phrases });
+    await synonymsChanged(tx);
     await recordAudit(tx, actor, { action: 'synonyms.update', entityType: 'synonym_group', entityId: id, details: { before: before.phrases, after: clean } });
     return row!;
   });
-  invalidateSynonyms(db);
   return row;
 }
 
@@ -48,7 +49,7 @@ export async function deleteSynonymGroup(db: Db, actor: AuditActor, id: string):
   await db.transaction(async (tx) => {
     const [gone] = await tx.delete(searchSynonyms).where(eq(searchSynonyms.id, id)).returning({ phrases: searchSynonyms.phrases });
     if (!gone) throw notFound('Synonym group');
+    await synonymsChanged(tx);
     await recordAudit(tx, actor, { action: 'synonyms.delete', entityType: 'synonym_group', entityId: id, details: { phrases: gone.phrases } });
   });
-  invalidateSynonyms(db);
 }

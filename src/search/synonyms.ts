@@ -1,7 +1,8 @@
 import { asc } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { searchSynonyms, settings } from '../db/schema/index.ts';
-import type { WeightedTerm } from './bm25.ts';
+import type { WeightedTerm } from './engine/keyword-engine.ts';
+import { synonymsChanged } from './engine/feed.ts';
 import { normaliseText } from './normalise.ts';
 import { analyse } from './segment.ts';
 
@@ -47,31 +48,13 @@ export async function seedSynonyms(db: Db): Promise<void> {
     const claimed = await tx.insert(settings).values({ key: SEEDED, value: new Date().toISOString() }).onConflictDoNothing().returning();
     if (claimed.length === 0) return;
     await tx.insert(searchSynonyms).values(seedSynonymGroups.map((g) => ({ phrases: cleanPhrases(g) })));
+    await synonymsChanged(tx);
   });
-  synonymCache.delete(db);
 }
 
-// Per-database cache: synonyms are read on every query and change rarely. A write on this node
-// clears it at once; other nodes pick changes up within the TTL.
-const CACHE_MS = 30_000;
-const synonymCache = new WeakMap<Db, { at: number; groups: Promise<string[][][]> }>();
-
-export function invalidateSynonyms(db: Db): void {
-  synonymCache.delete(db);
-}
-
-/** The groups as analysed term sequences (each phrase -> its index terms). */
-async function analysedGroups(db: Db): Promise<string[][][]> {
-  const hit = synonymCache.get(db);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.groups;
-  const groups = db
-    .select({ phrases: searchSynonyms.phrases })
-    .from(searchSynonyms)
-    .orderBy(asc(searchSynonyms.createdAt))
-    .then((rows) => rows.map((r) => r.phrases.map((p) => analyse(normaliseText(p))).filter((t) => t.length > 0)));
-  synonymCache.set(db, { at: Date.now(), groups });
-  groups.catch(() => synonymCache.delete(db));
-  return groups;
+/** The groups as analysed term sequences (each phrase -> its index terms), as the engine keeps them. */
+export function analyseSynonymGroups(groups: readonly string[][]): string[][][] {
+  return groups.map((phrases) => phrases.map((p) => analyse(normaliseText(p))).filter((t) => t.length > 0));
 }
 
 function containsSequence(terms: string[], seq: string[]): boolean {
@@ -96,11 +79,6 @@ export function expandWithSynonyms(terms: string[], groups: string[][][]): Weigh
   return [...weights].map(([term, weight]) => ({ term, weight }));
 }
 
-export async function expandQuery(db: Db, terms: string[]): Promise<WeightedTerm[]> {
-  return expandWithSynonyms(terms, await analysedGroups(db));
-}
-
 export async function listSynonyms(db: Db): Promise<SynonymGroup[]> {
   return db.select({ id: searchSynonyms.id, phrases: searchSynonyms.phrases }).from(searchSynonyms).orderBy(asc(searchSynonyms.createdAt));
 }
-

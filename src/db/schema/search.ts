@@ -4,70 +4,17 @@ import { answers, answerVersions } from './answers.ts';
 import { users } from './auth.ts';
 
 /**
- * The keyword index: one row per published version that can be (or become) live. Category, tags
- * and channels are copied from the immutable published version so filters are row predicates;
- * the per-field lengths (in index terms) feed BM25's length normalisation.
+ * The search change feed: one row per change that alters what is searchable (an answer's published
+ * versions or archive state, the synonym groups), appended in the transaction that made the change
+ * (answersChanged, synonym CRUD). Every API node's in-memory search engine follows it by sequence
+ * (src/search/engine/follower.ts); a row says only *what* changed, nodes re-read the current state.
  */
-export const searchDocuments = pgTable(
-  'search_documents',
-  {
-    versionId: uuid('version_id')
-      .primaryKey()
-      .references(() => answerVersions.id, { onDelete: 'cascade' }),
-    answerId: uuid('answer_id')
-      .notNull()
-      .references(() => answers.id, { onDelete: 'cascade' }),
-    categoryPath: text('category_path'),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-    channels: text('channels').array().notNull().default(sql`'{}'::text[]`),
-    titleLen: integer('title_len').notNull(),
-    questionsLen: integer('questions_len').notNull(),
-    bodyLen: integer('body_len').notNull(),
-    indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index('search_documents_answer_idx').on(t.answerId)],
-);
-
-/** Fields of a document; BM25F weighs them differently (src/search/bm25.ts). 0 title, 1 similar questions, 2 body. */
-export const searchFields = { title: 0, questions: 1, body: 2 } as const;
-
-/** Inverted index: term -> (version, field, term frequency). */
-export const searchPostings = pgTable(
-  'search_postings',
-  {
-    term: text('term').notNull(),
-    versionId: uuid('version_id')
-      .notNull()
-      .references(() => searchDocuments.versionId, { onDelete: 'cascade' }),
-    field: smallint('field').notNull(),
-    tf: integer('tf').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.term, t.versionId, t.field] }), index('search_postings_version_idx').on(t.versionId)],
-);
-
-/**
- * Titles and similar questions, normalised, for the typo-tolerant trigram signal (pg_trgm) and for
- * reporting which similar question matched. ord 0 is the title, 1.. the similar questions.
- */
-export const searchPhrases = pgTable(
-  'search_phrases',
-  {
-    versionId: uuid('version_id')
-      .notNull()
-      .references(() => searchDocuments.versionId, { onDelete: 'cascade' }),
-    ord: integer('ord').notNull(),
-    text: text('text').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.versionId, t.ord] }), index('search_phrases_trgm_idx').using('gin', sql`${t.text} gin_trgm_ops`)],
-);
-
-/** Collection statistics for BM25 (N and summed field lengths), kept by delta in the indexing transaction. */
-export const searchStats = pgTable('search_stats', {
-  id: smallint('id').primaryKey(),
-  docs: bigint('docs', { mode: 'number' }).notNull(),
-  titleLen: bigint('title_len', { mode: 'number' }).notNull(),
-  questionsLen: bigint('questions_len', { mode: 'number' }).notNull(),
-  bodyLen: bigint('body_len', { mode: 'number' }).notNull(),
+export const searchChanges = pgTable('search_changes', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  /** The answer whose searchable state changed; null for kind 'synonyms'. */
+  answerId: uuid('answer_id'),
+  kind: text('kind', { enum: ['answer', 'synonyms'] }).notNull().default('answer'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** Synonym groups managed by content staff; every phrase of a group stands for the others at query time. */
