@@ -7,7 +7,7 @@ import { normaliseText } from './normalise.ts';
 import { analyse } from './segment.ts';
 import { highlightPattern, makeSnippet } from './snippet.ts';
 import type { TrigramHit } from './engine/keyword-engine.ts';
-import { searchRuntime } from './engine/runtime.ts';
+import { searchRuntime, type SearchRuntime } from './engine/runtime.ts';
 import { trigramSignal } from './engine/trigrams.ts';
 import { expandWithSynonyms } from './synonyms.ts';
 import type { VectorLeg, VectorLegHit } from './vector-leg.ts';
@@ -55,6 +55,8 @@ export interface SearchOptions {
   fusion?: FusionMethod;
   /** Evaluate liveness at this instant instead of now (tests of scheduled/expired versions). */
   now?: Date;
+  /** The engine to search (tests: a second "node" on the same database); default this process's for `db`. */
+  runtime?: SearchRuntime;
   /** Attach each result's confidence features (evaluation and calibration fitting; never on the wire). */
   explain?: boolean;
 }
@@ -84,7 +86,7 @@ export function analyseQuery(query: string): AnalysedQuery {
  */
 export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOptions = {}): Promise<SearchResponse> {
   const started = performance.now();
-  const runtime = searchRuntime(db);
+  const runtime = opts.runtime ?? searchRuntime(db);
   await runtime.syncLocalWrites();
   const engine = runtime.engine;
   const limit = req.limit ?? 10;

@@ -1,3 +1,4 @@
+import { answersChanged } from '../../src/answers/events.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -62,8 +63,12 @@ describe('POST /api/v1/search over HTTP', () => {
 
   it('serves only versions live at query time (scheduled and expired, to the second)', async () => {
     const db = zhida.ctx.db;
+    // Dates changed behind the domain's back, then recorded on the change feed as the domain does.
     const setDates = (from: string | null, expires: string | null) =>
-      db.execute(sql`update answer_versions set effective_from = ${from}::timestamptz, expires_at = ${expires}::timestamptz where answer_id = ${ids['t-wealth']}`);
+      db.transaction(async (tx) => {
+        await tx.execute(sql`update answer_versions set effective_from = ${from}::timestamptz, expires_at = ${expires}::timestamptz where answer_id = ${ids['t-wealth']}`);
+        await answersChanged(tx, [ids['t-wealth']!]);
+      });
     expect(await top('理财产品赎回')).toBe('t-wealth');
     await setDates(new Date(Date.now() + 3600_000).toISOString(), null);
     expect(await top('理财产品赎回')).toBeUndefined();
