@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppContext } from '../context.ts';
 import { DomainError } from '../errors.ts';
+import { localWriteEpoch } from '../search/engine/feed.ts';
 import { searchRuntime } from '../search/engine/runtime.ts';
 import { errorResponse, handleError } from './errors.ts';
 import type { ApiEnv } from './env.ts';
@@ -46,9 +47,12 @@ export function createApi(ctx: AppContext) {
   app.use(securityHeaders);
   // The node that wrote applies its own change to its search engine before answering (other nodes
   // follow the change feed within a second). A no-op unless this request appended to the feed.
+  // A request that appended to the feed (its transaction has committed by now) catches up
+  // unconditionally: a background poll may have read the feed between the append and the commit.
   app.use(async (c, next) => {
+    const epoch = localWriteEpoch();
     await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await searchRuntime(ctx.db).syncLocalWrites().catch((err) => c.var.log.warn({ err: (err as Error).message }, 'search engine catch-up failed'));
+    if (localWriteEpoch() !== epoch) await searchRuntime(ctx.db).sync().catch((err) => c.var.log.warn({ err: (err as Error).message }, 'search engine catch-up failed'));
   });
   app.route('/', healthRoutes);
   app.route('/', metricsRoutes({ token: ctx.config.metrics.token, open: false }));

@@ -10,7 +10,7 @@ import { loadAnswerPage, loadAnswers, loadSynonymGroups } from './load.ts';
 
 /** What /readyz, index status and the metrics show about this node's search engine. */
 export interface SearchEngineStatus extends IndexStats {
-  /** Built, and caught up with the feed within READY_LAG_MS. */
+  /** Built, the last catch-up succeeded, and it was at most READY_LAG_MS ago. */
   ready: boolean;
   /** Every change up to this sequence is applied. */
   seq: number;
@@ -266,7 +266,8 @@ export class SearchRuntime {
     const lagMs = this.builtAt ? Math.max(0, Date.now() - this.caughtUpAt) : 0;
     return {
       ...this.engine.stats(),
-      ready: this.builtAt !== null && lagMs <= READY_LAG_MS,
+      // After a failed catch-up (lost database) not ready until a catch-up succeeds again.
+      ready: this.builtAt !== null && this.lastError === null && lagMs <= READY_LAG_MS,
       seq: this.floor,
       headSeq: this.head,
       openGaps: this.gaps.size,
