@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveVersionIds, liveVersionIndex, type PublishedVersionTimes } from '../../src/answers/live.ts';
 import type { Database } from '../../src/db/client.ts';
-import { resultRows } from '../../src/search/sql-rows.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 /**
@@ -32,7 +32,7 @@ describe('the live rule: SQL and in-memory agree', () => {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     const answerIds: string[] = [];
     for (const c of cases) {
-      const [a] = resultRows<{ id: string }>(await db.execute(sql`insert into answers (archived_at) values (${c.archived ? new Date(T).toISOString() : null}::timestamptz) returning id`));
+      const [a] = rowsOf<{ id: string }>(await db.execute(sql`insert into answers (archived_at) values (${c.archived ? new Date(T).toISOString() : null}::timestamptz) returning id`));
       answerIds.push(a!.id);
       for (const v of c.versions) {
         await db.execute(sql`insert into answer_versions (answer_id, number, status, title, body_json, body_html, body_text, bot_text, effective_from, expires_at)
@@ -41,7 +41,7 @@ describe('the live rule: SQL and in-memory agree', () => {
     }
     let checked = 0;
     for (const now of [T - 1001, T - 1000, T - 1, T, T + 1, T + 999, T + 1000, T + 1001]) {
-      const live = resultRows<{ answer_id: string; number: number }>(
+      const live = rowsOf<{ answer_id: string; number: number }>(
         await db.execute(sql`select l.answer_id, v.number from ${liveVersionIds(new Date(now))} l join answer_versions v on v.id = l.version_id`),
       );
       const sqlLive = new Map(live.map((r) => [r.answer_id, Number(r.number)]));

@@ -5,7 +5,7 @@ import { importAnswers } from '../../src/answers/import.ts';
 import type { Database } from '../../src/db/client.ts';
 import { SearchRuntime } from '../../src/search/engine/runtime.ts';
 import { searchAnswers } from '../../src/search/search-answers.ts';
-import { resultRows } from '../../src/search/sql-rows.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { prepareSearch } from '../../src/search/start-up.ts';
 import { createSynonymGroup } from '../../src/search/synonym-admin.ts';
 import { createTestDatabase } from '../helpers/db.ts';
@@ -22,7 +22,7 @@ describe('search change feed and in-memory liveness (PGlite)', () => {
   const ids: Record<string, string> = {};
   const top = async (query: string, opts: { runtime?: SearchRuntime; now?: Date } = {}) =>
     (await searchAnswers(database.db, { query, limit: 5 }, opts)).results.map((r) => r.externalId);
-  const feed = async () => resultRows<{ seq: string; answer_id: string | null; kind: string }>(await database.db.execute(sql`select seq::text, answer_id, kind from search_changes order by seq`));
+  const feed = async () => rowsOf<{ seq: string; answer_id: string | null; kind: string }>(await database.db.execute(sql`select seq::text, answer_id, kind from search_changes order by seq`));
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -36,7 +36,7 @@ describe('search change feed and in-memory liveness (PGlite)', () => {
       { publish: true, actor: { kind: 'master' } },
     );
     expect(r.errors).toEqual([]);
-    for (const row of resultRows<{ id: string; external_id: string }>(await database.db.execute(sql`select id, external_id from answers`))) ids[row.external_id] = row.id;
+    for (const row of rowsOf<{ id: string; external_id: string }>(await database.db.execute(sql`select id, external_id from answers`))) ids[row.external_id] = row.id;
     nodeB = new SearchRuntime(database.db);
     await nodeB.whenBuilt();
   });

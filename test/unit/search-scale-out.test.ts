@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answersChanged } from '../../src/answers/events.ts';
 import { searchRuntime } from '../../src/search/engine/runtime.ts';
 import { searchAnswers } from '../../src/search/search-answers.ts';
-import { resultRows } from '../../src/search/sql-rows.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -76,7 +76,7 @@ describe.skipIf(!serverUrl)('scale-out: several nodes on one PostgreSQL server' 
   const publish = (node: TestServer, lines: object[]) =>
     node.api('/api/v1/import?publish=true', { method: 'POST', body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
   const idOf = async (node: TestServer, externalId: string) =>
-    resultRows<{ id: string }>(await node.ctx.db.execute(sql`select id from answers where external_id = ${externalId}`))[0]!.id;
+    rowsOf<{ id: string }>(await node.ctx.db.execute(sql`select id from answers where external_id = ${externalId}`))[0]!.id;
 
   beforeAll(async () => {
     admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
