@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { asc, desc, gt, sql } from 'drizzle-orm';
-import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema/index.ts';
 import type { Tx } from '../db/tx.ts';
@@ -14,7 +13,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export type AuditActor = Pick<Principal, 'kind' | 'userId' | 'keyId'> | { kind: 'system' };
+/** The acting part of auth's Principal, written out so that audit does not depend on auth (auth records audit entries). */
+export type AuditActor = { kind: 'user' | 'api_key' | 'master'; userId?: string; keyId?: string } | { kind: 'system' };
 
 interface ChainFields {
   at: string;
