@@ -40,7 +40,7 @@ export const isGroup = (n: NavItem | NavGroup): n is NavGroup => 'group' in n;
 /** The entries a role sees; groups keep only their visible items and vanish when empty. */
 export function visibleNav(role: Role | undefined): (NavItem | NavGroup)[] {
   const allowed = (n: NavItem) => !n.roles || (!!role && n.roles.includes(role));
-  return navItems.flatMap((n) => {
+  return navItems.flatMap((n): (NavItem | NavGroup)[] => {
     if (!isGroup(n)) return allowed(n) ? [n] : [];
     const items = n.items.filter(allowed);
     return items.length ? [{ ...n, items }] : [];
