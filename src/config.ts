@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseProxyTrust, type ProxyTrust } from './auth/client-ip.ts';
 
 /** Reads a boolean-ish env value: 1/0, true/false, yes/no. */
 const flag = (fallback: boolean) =>
@@ -41,6 +42,17 @@ const configSchema = z.object({
   ZHIDA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ZHIDA_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ZHIDA_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Reverse proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; default none.
+  ZHIDA_TRUST_PROXY: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      try {
+        parseProxyTrust(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -76,15 +88,40 @@ export interface Config {
    * `port` is set (bound to `host`, 127.0.0.1 by default; the token is required there too when set).
    */
   metrics: { token?: string; port?: number; host: string };
+  /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (ZHIDA_TRUST_PROXY). */
+  trustProxy: ProxyTrust;
 }
 
 export class ConfigError extends Error {}
+
+/** A connection string as it may be printed: the password (and a user's secret) replaced by ***. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()]) if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, '***');
+    return u.toString();
+  } catch {
+    // Not parseable: cut anything between '//' and '@' (user:password).
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASS$|KEY/i;
+
+/** What a config error may say about a bad value: never a secret, a connection string masked. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'not set';
+  if (SECRET_VARIABLE.test(name)) return 'value not shown';
+  if (name === 'DATABASE_URL') return `got ${JSON.stringify(maskUrl(value))}`;
+  return `got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
+}
 
 /** Turns the environment into a typed config; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (${shownValue(String(i.path[0]), env[String(i.path[0])])})`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
@@ -120,5 +157,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     handoffThreshold: e.ZHIDA_HANDOFF_THRESHOLD,
     secureCookies: e.ZHIDA_SECURE_COOKIES,
     metrics: { token: e.ZHIDA_METRICS_TOKEN, port: e.ZHIDA_METRICS_PORT, host: e.ZHIDA_METRICS_HOST },
+    trustProxy: parseProxyTrust(e.ZHIDA_TRUST_PROXY),
   };
 }

@@ -10,6 +10,8 @@
 export const errorCodes = [
   // generic
   'bad_request',
+  // input policy at the edge: NUL, unpaired surrogates, malformed escapes, too deep (names the field)
+  'invalid_input',
   'validation_failed',
   'unauthorized',
   'forbidden',
@@ -41,6 +43,9 @@ export const errorCodes = [
   'invalid_utf8',
   'invalid_columns',
   'invalid_file',
+  'too_many_records',
+  'xlsx_too_large',
+  'body_too_long',
   // transport (raised by the HTTP layer itself)
   'unsupported_media_type',
   'payload_too_large',

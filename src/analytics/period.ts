@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateString } from '../input.ts';
 
 /** The reporting window every analytics query takes: [from, to), days. Defaults to the last 30 days. */
 export interface Period {
@@ -9,8 +10,8 @@ export interface Period {
 export const MAX_PERIOD_DAYS = 366;
 
 export const periodQuery = z.object({
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: isoDateString.optional(),
+  to: isoDateString.optional(),
   days: z.coerce.number().int().min(1).max(MAX_PERIOD_DAYS).optional(),
 });
 export type PeriodQuery = z.infer<typeof periodQuery>;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { badRequest, DomainError } from '../errors.ts';
+import { isoInstantString, MAX_BODY_SOURCE_CHARS, MAX_BODY_TEXT_CHARS, parseIsoInstant } from '../input.ts';
 import { channels as allChannels } from '../db/schema/index.ts';
 import { categoryExists, normaliseCategoryPath } from './categories.ts';
 import type { Tx } from '../db/tx.ts';
 import { richBodyFromHtml, richBodyFromJson, richBodyFromMarkdownOrHtml, type RichBody, type RichDoc } from './rich-text.ts';
 import { botTextFor, cleanChannels, cleanList, type VersionContent } from './version-content.ts';
 
-const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T08:00:00+08:00' }).nullable();
+const dateTime = isoInstantString.nullable();
 
 /** The editable fields of a version, as the API accepts them (all optional for PATCH). */
 export const versionFieldsShape = {
@@ -14,8 +15,8 @@ export const versionFieldsShape = {
   similarQuestions: z.array(z.string().max(500)).max(200),
   /** tiptap / ProseMirror JSON document. */
   body: z.looseObject({ type: z.literal('doc'), content: z.array(z.unknown()).optional() }),
-  bodyHtml: z.string().max(500_000),
-  bodyMarkdown: z.string().max(500_000),
+  bodyHtml: z.string().max(MAX_BODY_SOURCE_CHARS),
+  bodyMarkdown: z.string().max(MAX_BODY_SOURCE_CHARS),
   botText: z.string().max(2000).nullable(),
   category: z.string().max(500).nullable(),
   tags: z.array(z.string().max(100)).max(50),
@@ -31,6 +32,14 @@ export type VersionFieldsInput = z.infer<typeof versionFieldsSchema>;
 export const emptyDoc: RichDoc = { type: 'doc', content: [{ type: 'paragraph' }] };
 
 function bodyFrom(input: VersionFieldsInput): RichBody | undefined {
+  const body = convertBody(input);
+  if (body && body.text.length > MAX_BODY_TEXT_CHARS) {
+    throw new DomainError('body_too_long', `The body is ${body.text.length} characters of text; the maximum is ${MAX_BODY_TEXT_CHARS} / 正文过长`, [{ path: 'body', message: `at most ${MAX_BODY_TEXT_CHARS} characters of text` }]);
+  }
+  return body;
+}
+
+function convertBody(input: VersionFieldsInput): RichBody | undefined {
   const given = [input.body, input.bodyHtml, input.bodyMarkdown].filter((x) => x !== undefined).length;
   if (given > 1) throw badRequest('Send the body once: body (tiptap JSON), bodyHtml or bodyMarkdown');
   try {
@@ -43,7 +52,7 @@ function bodyFrom(input: VersionFieldsInput): RichBody | undefined {
   return undefined;
 }
 
-const toDate = (s: string | null | undefined, fallback: Date | null) => (s === undefined ? fallback : s === null ? null : new Date(s));
+const toDate = (s: string | null | undefined, fallback: Date | null) => (s === undefined ? fallback : s === null ? null : parseIsoInstant(s));
 
 /**
  * Applies the fields a client sent onto a base version (or onto an empty one for a new answer):

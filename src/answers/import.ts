@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { recordAudit, recordAuditBatch } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions, channels as allChannels } from '../db/schema/index.ts';
+import { summarizeDbError } from '../db/errors.ts';
+import { findTextProblem, MAX_BODY_SOURCE_CHARS, MAX_BODY_TEXT_CHARS, MAX_IMPORT_ERRORS, MAX_YEAR, MIN_YEAR, parseIsoInstant, shortened } from '../input.ts';
 import { actorIdentity, type AnswerActor } from './actor.ts';
 import { ensureCategories, normaliseCategoryPath } from './categories.ts';
 import { answersChanged } from './events.ts';
@@ -15,8 +17,8 @@ import { botTextFor, cleanChannels, cleanList, sameContent, type VersionContent 
 const isoDate = z
   .string()
   .trim()
-  .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date/time')
-  .transform((s) => (s === '' ? null : new Date(s)))
+  .refine((s) => s === '' || parseIsoInstant(s) !== null, `must be an ISO 8601 date (2026-12-01) or date-time with offset, years ${MIN_YEAR}-${MAX_YEAR}`)
+  .transform((s) => (s === '' ? null : parseIsoInstant(s)))
   .nullable()
   .optional();
 
@@ -28,7 +30,7 @@ export const importRecordSchema = z.strictObject({
   externalId: z.string().trim().min(1, 'externalId is required').max(200),
   title: z.string().trim().min(1, 'title is required').max(500),
   similarQuestions: z.array(z.string().max(500)).max(200).optional(),
-  body: z.string().max(200_000).optional(),
+  body: z.string().max(MAX_BODY_SOURCE_CHARS, `at most ${MAX_BODY_SOURCE_CHARS} characters`).optional(),
   category: z.string().max(500).nullable().optional(),
   tags: z.array(z.string().max(100)).max(50).optional(),
   channels: z.array(z.enum(allChannels)).optional(),
@@ -51,7 +53,35 @@ export interface ImportResult {
   created: number;
   updated: number;
   unchanged: number;
+  /** The first MAX_IMPORT_ERRORS (1,000) errors by line; errorCount counts them all. */
   errors: ImportError[];
+  errorCount: number;
+}
+
+/**
+ * Per-line errors, bounded whatever the input: the first `cap` by line are kept, the rest counted.
+ * Messages are cut to a few hundred characters.
+ */
+export class ImportErrorList {
+  private kept: ImportError[] = [];
+  private maxKept = -Infinity;
+  count = 0;
+  constructor(private readonly cap = MAX_IMPORT_ERRORS) {}
+
+  add(line: number, message: string): void {
+    this.count++;
+    if (this.kept.length >= this.cap && line >= this.maxKept) return;
+    this.kept.push({ line, message: message.length > 300 ? `${message.slice(0, 300)}…` : message });
+    if (this.kept.length > this.cap) {
+      this.kept.sort((a, b) => a.line - b.line);
+      this.kept.length = this.cap;
+      this.maxKept = this.kept.at(-1)!.line;
+    } else this.maxKept = Math.max(this.maxKept, line);
+  }
+
+  sorted(): ImportError[] {
+    return [...this.kept].sort((a, b) => a.line - b.line);
+  }
 }
 
 export type ImportActor = AnswerActor;
@@ -66,6 +96,8 @@ export interface ImportOptions {
   lines?: number[];
   /** Errors found while parsing the file (bad JSON lines...), merged into the result. */
   parseErrors?: ImportError[];
+  /** Parse errors beyond `parseErrors` that the parser only counted. */
+  parseErrorsDropped?: number;
   /** Records per transaction: good records of a batch commit together, bad ones are reported. */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -199,31 +231,42 @@ async function newestNumbers(tx: Tx, answerIds: string[]): Promise<Map<string, {
  * left unchanged; changed content becomes a new version (published directly when `publish`, else
  * a draft — an existing newest draft is overwritten in place, drafts being mutable).
  *
- * Batches of `batchSize` (500) records run in one transaction each: within a batch the good
- * records commit together and bad records are reported per line; a batch that fails as a whole
- * (a database error) is rolled back and each of its lines reported, while other batches stand.
+ * Every record is validated completely first (text policy, strict dates, sizes, body conversion);
+ * bad ones are reported per line and never reach the database. Batches of `batchSize` (500) good
+ * records then run in one transaction each; should the database still refuse one, the batch is
+ * rolled back and its records retried one by one, so only the refused record is lost. Errors are
+ * short, never SQL, and bounded (first 1,000 by line, `errorCount` counts all).
  * Audit: one entry per created/updated answer (details.bulk = true) and one bulk entry per import.
  */
 export async function importAnswers(db: Db, records: readonly unknown[], opts: ImportOptions): Promise<ImportResult> {
-  const result: ImportResult = { created: 0, updated: 0, unchanged: 0, errors: [...(opts.parseErrors ?? [])] };
+  const errors = new ImportErrorList();
+  for (const e of opts.parseErrors ?? []) errors.add(e.line, e.message);
+  errors.count += opts.parseErrorsDropped ?? 0;
+  const counts = { created: 0, updated: 0, unchanged: 0 };
   const batchSize = opts.batchSize ?? 500;
   const importId = randomUUID();
   const convert = converter();
   const lineOf = (i: number) => opts.lines?.[i] ?? i + 1;
   const firstLine = new Map<string, number>();
 
+  // Every record is checked completely before any reaches the database, so that one bad record
+  // is one error and never fails the other records of its batch.
   const candidates: Candidate[] = [];
   records.forEach((raw, i) => {
     const line = lineOf(i);
+    const bad = findTextProblem(raw);
+    if (bad) {
+      errors.add(line, `${bad.path || 'record'}: ${bad.message}`);
+      return;
+    }
     const parsed = importRecordSchema.safeParse(raw);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
-      result.errors.push({ line, message });
+      errors.add(line, recordIssues(parsed.error.issues));
       return;
     }
     const seen = firstLine.get(parsed.data.externalId);
     if (seen !== undefined) {
-      result.errors.push({ line, message: `externalId "${parsed.data.externalId}" already appears on line ${seen}; each answer may appear once per import` });
+      errors.add(line, `externalId "${shortened(parsed.data.externalId)}" already appears on line ${seen}; each answer may appear once per import`);
       return;
     }
     firstLine.set(parsed.data.externalId, line);
@@ -233,18 +276,21 @@ export async function importAnswers(db: Db, records: readonly unknown[], opts: I
   let done = records.length - candidates.length;
   opts.onProgress?.(done, records.length);
   for (let start = 0; start < candidates.length; start += batchSize) {
-    const batch = candidates.slice(start, start + batchSize);
-    try {
-      await prepareContent(db, batch, opts.publish, convert);
-      const counts = await db.transaction((tx) => importBatch(tx, batch, opts, importId, convert));
-      result.created += counts.created;
-      result.updated += counts.updated;
-      result.unchanged += counts.unchanged;
-    } catch (err) {
-      const message = `not imported: the batch of lines ${batch[0]!.line}-${batch.at(-1)!.line} failed (${(err as Error).message})`;
-      for (const c of batch) result.errors.push({ line: c.line, message });
+    const batch = await prepareContent(db, candidates.slice(start, start + batchSize), opts.publish, convert, errors);
+    if (batch.length) try {
+      add(counts, await db.transaction((tx) => importBatch(tx, batch, opts, importId, convert)));
+    } catch {
+      // The database refused something the checks above let through: each record is retried
+      // alone, so only the records it refuses are lost, each reported on its own line.
+      for (const c of batch) {
+        try {
+          add(counts, await db.transaction((tx) => importBatch(tx, [c], opts, importId, convert)));
+        } catch (err) {
+          errors.add(c.line, `not imported: the database refused this record (${refusal(err)})`);
+        }
+      }
     }
-    done += batch.length;
+    done += Math.min(batchSize, candidates.length - start);
     opts.onProgress?.(done, records.length);
     // Bulk inserts leave the planner's statistics stale (it then picks the status index over the
     // per-answer one and every later batch slows down); refresh them as the tables grow.
@@ -252,34 +298,77 @@ export async function importAnswers(db: Db, records: readonly unknown[], opts: I
     if (batchNo === 0 || batchNo % 4 === 3) await db.execute(sql`analyze answers, answer_versions`);
   }
 
-  result.errors.sort((a, b) => a.line - b.line);
+  const result: ImportResult = { ...counts, errors: errors.sorted(), errorCount: errors.count };
   await db.transaction((tx) =>
     recordAudit(tx, opts.actor, {
       action: opts.publish ? 'answers.bulk_published' : 'answers.bulk_imported',
       entityType: 'import',
       entityId: importId,
-      details: { bulk: true, publish: opts.publish, source: opts.source ?? null, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errors.length },
+      details: { bulk: true, publish: opts.publish, source: opts.source ?? null, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errorCount },
     }),
   );
   return result;
 }
 
+function add(total: { created: number; updated: number; unchanged: number }, n: { created: number; updated: number; unchanged: number }) {
+  total.created += n.created;
+  total.updated += n.updated;
+  total.unchanged += n.unchanged;
+}
+
+/** zod issues in the user's words: field, message; a misspelt field name is quoted, shortened. */
+function recordIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.slice(0, 5).map((k) => `"${shortened(k, 40)}"`).join(', ')}` : issue.message;
+      return issue.path.length ? `${issue.path.join('.')}: ${keys}` : keys;
+    })
+    .join('; ');
+}
+
+/** Why the database refused a record, in a few words: never the statement or its parameters. */
+function refusal(err: unknown): string {
+  const db = summarizeDbError(err);
+  if (!db) return 'unexpected error';
+  if (db.code === '23505') return 'it conflicts with an existing record';
+  if (db.code?.startsWith('22')) return 'a value is out of range or not valid text';
+  if (db.code?.startsWith('54')) return 'it is too large or too deeply nested';
+  return db.code ? `SQLSTATE ${db.code}` : 'query failed';
+}
+
 /**
  * Converts the bodies that will be needed, before the transaction, so the database is not held
- * while CPU-bound work runs. Records whose import hash matches their baseline are skipped.
+ * while CPU-bound work runs; records whose import hash matches their baseline are skipped. A body
+ * that cannot be converted, or renders to more than the maximum text, is reported on its line and
+ * its record left out; the rest of the batch is returned.
  */
-async function prepareContent(db: Db, batch: Candidate[], publish: boolean, convert: (s: string) => RichBody) {
+async function prepareContent(db: Db, batch: Candidate[], publish: boolean, convert: (s: string) => RichBody, errors: ImportErrorList): Promise<Candidate[]> {
   const existing = await db
     .select({ id: answers.id, externalId: answers.externalId })
     .from(answers)
     .where(inArray(answers.externalId, batch.map((c) => c.record.externalId)));
   const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
   const base = await baselines(db, existing.map((a) => a.id), publish);
+  const ready: Candidate[] = [];
   for (const c of batch) {
     const id = idByExternal.get(c.record.externalId);
     const b = id ? base.get(id) : undefined;
-    if (!b || b.importHash !== c.hash) c.content = contentOf(c.record, convert);
+    if (!b || b.importHash !== c.hash) {
+      try {
+        c.content = contentOf(c.record, convert);
+      } catch {
+        errors.add(c.line, 'body: could not be converted (not valid Markdown/HTML for the editor, or nested too deeply)');
+        continue;
+      }
+      if (c.content.bodyText.length > MAX_BODY_TEXT_CHARS) {
+        errors.add(c.line, `body: ${c.content.bodyText.length} characters of text; the maximum is ${MAX_BODY_TEXT_CHARS}`);
+        continue;
+      }
+    }
+    ready.push(c);
   }
+  return ready;
 }
 
 async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, importId: string, convert: (s: string) => RichBody) {

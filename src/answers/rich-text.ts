@@ -25,7 +25,15 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedAttributes: { a: ['href', 'target', 'rel'], th: ['colspan', 'rowspan'], td: ['colspan', 'rowspan'], ol: ['start'], aside: ['class', 'data-callout'] },
   allowedClasses: { aside: ['callout'] },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+  // '//evil.example' (and '/\\evil.example', which browsers read the same way) leaves the site.
+  allowProtocolRelative: false,
+  transformTags: {
+    a: (tagName, attribs) => {
+      const out: Record<string, string> = { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' };
+      if (/^[\s\u0000-\u001f]*[\\/][\\/]/.test(out.href ?? '')) delete out.href;
+      return { tagName, attribs: out };
+    },
+  },
 };
 
 export function sanitizeBodyHtml(html: string): string {

@@ -18,6 +18,7 @@ import { auditRoutes } from './audit.ts';
 import { backupRoutes } from './backup.ts';
 import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { inputGuard } from './middleware/input-guard.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { registerApiDocs } from './openapi.ts';
 import { searchRoutes } from './search.ts';
@@ -65,6 +66,7 @@ export function createApi(ctx: AppContext) {
     }),
   );
   v1.use(authenticate);
+  v1.use(inputGuard);
   v1.route('/', searchRoutes);
   v1.route('/', botRoutes);
   v1.route('/', assistRoutes);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
+import { isoInstantString } from '../input.ts';
 import { listAuditEntries } from '../audit/list-entries.ts';
 import { verifyAuditChain } from '../audit/record.ts';
 import type { ApiEnv } from './env.ts';
@@ -8,10 +9,7 @@ import { ADMINS, access } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
 import { errorResponses, jsonResponse } from './openapi.ts';
 
-const instant = z
-  .string()
-  .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date or date-time');
+const instant = isoInstantString;
 
 const auditQuery = z.strictObject({
   action: z.string().max(100).optional(),

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { describeRoute } from 'hono-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
-import { throttlingAddress } from '../auth/client-ip.ts';
+import { clientAddress } from '../auth/client-ip.ts';
 import { loginWithPassword, logout } from '../auth/login.ts';
 import { getUser, locales, PASSWORD_MAX, PASSWORD_MIN, toPublicUser, updateOwnProfile } from '../auth/users.ts';
 import { roles } from '../db/schema/index.ts';
@@ -30,7 +30,7 @@ const meBody = z.strictObject({
 export const publicUserSchema = z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.enum(roles), locale: z.string() });
 const sessionSchema = z.object({ user: publicUserSchema, csrfToken: z.string() });
 
-/** The caller's address for throttling and the audit log (see throttlingAddress on proxies). */
+/** The caller's address for throttling and the audit log (X-Forwarded-For only from ZHIDA_TRUST_PROXY). */
 function clientIp(c: Context<ApiEnv>): string {
   let peer: string | undefined;
   try {
@@ -38,7 +38,23 @@ function clientIp(c: Context<ApiEnv>): string {
   } catch {
     // app.request() without a socket (tests)
   }
-  return throttlingAddress(peer, c.req.header('x-forwarded-for'));
+  return clientAddress(peer, c.req.header('x-forwarded-for'), c.var.ctx.config.trustProxy);
+}
+
+function peerAddress(c: Context<ApiEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // app.request() without a socket (tests)
+  }
+}
+
+/** Cookies are Secure when asked (ZHIDA_SECURE_COOKIES), the request came over HTTPS, or a trusted proxy says it did. */
+function secureCookie(c: Context<ApiEnv>): boolean {
+  const { config } = c.var.ctx;
+  if (config.secureCookies || new URL(c.req.url).protocol === 'https:') return true;
+  const peer = peerAddress(c);
+  return !!peer && config.trustProxy.trusts(peer) && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
 /** Staff sign-in with email + password: cookie session + CSRF token, throttled, audited. */
@@ -62,7 +78,7 @@ export const authRoutes = new Hono<ApiEnv>()
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'Lax',
-        secure: config.secureCookies,
+        secure: secureCookie(c),
         path: '/',
         expires: session.expiresAt,
       });
@@ -80,7 +96,7 @@ export const authRoutes = new Hono<ApiEnv>()
     async (c) => {
       const token = getCookie(c, SESSION_COOKIE);
       if (token) await logout(c.var.ctx.db, token);
-      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.var.ctx.config.secureCookies });
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c) });
       return c.body(null, 204);
     },
   )

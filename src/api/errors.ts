@@ -2,11 +2,13 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { badRequest, DomainError, type ErrorCode } from '../errors.ts';
+import { summarizeDbError } from '../db/errors.ts';
+import { badRequest, conflict, DomainError, type ErrorCode, unprocessable } from '../errors.ts';
 
 /** The HTTP status of each domain error code: the one place where domain errors meet HTTP. */
 export const httpStatus: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
+  invalid_input: 400,
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -35,6 +37,9 @@ export const httpStatus: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_utf8: 400,
   invalid_columns: 400,
   invalid_file: 400,
+  too_many_records: 413,
+  xlsx_too_large: 413,
+  body_too_long: 422,
   unsupported_media_type: 415,
   payload_too_large: 413,
   http_error: 400, // the status comes from the HTTPException it wraps
@@ -54,7 +59,21 @@ export function errorResponse(c: Context, err: DomainError, status: ContentfulSt
   return c.json(body, status, headers);
 }
 
-/** Hono onError: maps every thrown thing to the error shape; anything unknown becomes a 500. */
+/**
+ * A database error caused by the request's data, as a 4xx: constraint violations, values the
+ * database cannot store (data exceptions, class 22) and limits (class 54). null: a server fault.
+ */
+function dbErrorAsClientError(code: string | undefined): DomainError | null {
+  if (!code) return null;
+  if (code === '23505') return conflict('This conflicts with an existing record (it must be unique)');
+  if (code === '23503') return conflict('This refers to a record that does not exist or is still in use');
+  if (code.startsWith('23')) return unprocessable('The data breaks a rule of the database');
+  if (code.startsWith('22')) return badRequest('A value in the request cannot be stored (out of range or not valid text)');
+  if (code.startsWith('54')) return unprocessable('The request is too large or too deeply nested to store');
+  return null;
+}
+
+/** Hono onError: maps every thrown thing to the error shape; nothing internal reaches the client. */
 export function handleError(err: Error, c: Context) {
   if (err instanceof DomainError) return errorResponse(c, err);
   if (err instanceof HTTPException) {
@@ -63,7 +82,14 @@ export function handleError(err: Error, c: Context) {
     return errorResponse(c, new DomainError(code, err.message || 'Request failed'), status);
   }
   if (err instanceof SyntaxError) return errorResponse(c, badRequest('Malformed JSON body'));
-  const log = c.get('log' as never) as { error: (o: unknown, m: string) => void } | undefined;
-  log?.error({ err }, 'unhandled error');
+  if (err instanceof URIError) return errorResponse(c, badRequest('Malformed percent-escape in the URL'));
+  const log = c.get('log' as never) as { error: (o: unknown, m: string) => void; warn: (o: unknown, m: string) => void } | undefined;
+  const db = summarizeDbError(err);
+  const mapped = dbErrorAsClientError(db?.code);
+  if (mapped) {
+    log?.warn({ err, method: c.req.method, path: c.req.path }, 'database refused the request data');
+    return errorResponse(c, mapped);
+  }
+  log?.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
   return errorResponse(c, new DomainError('internal', 'Internal server error'));
 }

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { exportContentTypes, exportFileName, exportStream } from '../answers/export.ts';
-import { formatFromContentType, parseImportFile } from '../answers/import-formats.ts';
+import { formatFromContentType, parseImportFile, XLSX_LIMITS } from '../answers/import-formats.ts';
+import { MAX_BODY_SOURCE_CHARS, MAX_BODY_TEXT_CHARS, MAX_IMPORT_RECORDS } from '../input.ts';
 import { importAnswers } from '../answers/import.ts';
 import { DomainError, forbidden } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
@@ -18,6 +19,7 @@ const importResult = z.object({
   updated: z.number(),
   unchanged: z.number(),
   errors: z.array(z.object({ line: z.number(), message: z.string() })),
+  errorCount: z.number(),
 });
 
 /** Bulk import (NDJSON, CSV, XLSX) and export of answers in the public import format. */
@@ -34,8 +36,10 @@ export const transferRoutes = new Hono<ApiEnv>()
         'Identical content is left unchanged; changed content becomes a new version — published at once with `publish=true`',
         '(needs the reviewer or admin role, plus the `import` scope for API keys; audited as one bulk publication with per-answer entries), otherwise a draft.',
         'Partial success: good lines import and bad lines are reported in `errors` with their line (CSV/XLSX: row, header = 1).',
-        'Records are written in batches of 500, one transaction per batch: a batch commits all its good records or, on a database error, none (its lines are then reported).',
-        'Missing categories are created. 400 invalid_utf8 / invalid_columns / invalid_file, 413 too large, 415 other content types.',
+        'Each record is validated completely before anything is written, so one bad line never fails the others; records are written in batches of 500 (a record the database still refuses is isolated and reported alone).',
+        '`errors` holds the first 1,000 errors by line (messages are short, never SQL); `errorCount` counts all of them.',
+        `Limits: ${MAX_IMPORT_RECORDS} records per request, body ${MAX_BODY_SOURCE_CHARS} characters of Markdown/HTML and ${MAX_BODY_TEXT_CHARS} of text per answer; XLSX ${XLSX_LIMITS.uncompressedBytes / 1024 / 1024} MB uncompressed, ${XLSX_LIMITS.cells} cells.`,
+        'Missing categories are created. 400 invalid_utf8 / invalid_columns / invalid_file, 413 too large / too_many_records, 415 other content types.',
       ].join(' '),
       security: staffOrKey,
       responses: { 200: jsonResponse('Counts and per-line errors', importResult), ...errorResponses(400, 401, 403, 413, 415) },
@@ -59,6 +63,7 @@ export const transferRoutes = new Hono<ApiEnv>()
         actor: principal,
         lines: parsed.lines,
         parseErrors: parsed.errors,
+        parseErrorsDropped: parsed.errorsDropped,
         source: `api:${format}`,
       });
       return c.json(result);

@@ -26,9 +26,9 @@ describe('importAnswers (domain, real PGlite)', () => {
     try {
       const actor = { kind: 'master' as const };
       const first = await importAnswers(db, records, { publish: true, actor });
-      expect(first).toEqual({ created: 3, updated: 0, unchanged: 0, errors: [] });
+      expect(first).toEqual({ created: 3, updated: 0, unchanged: 0, errors: [], errorCount: 0 });
       const again = await importAnswers(db, records, { publish: true, actor });
-      expect(again).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [] });
+      expect(again).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [], errorCount: 0 });
       // Key order and whitespace do not matter; changed content becomes version 2.
       const changed = [{ ...records[0], title: '如何开通网上银行（新）？' }, { ...records[1]! }, records[2]];
       const third = await importAnswers(db, [...changed, { title: 'no id' }, { externalId: 'imp-002', title: 'dup' }], { publish: true, actor });
@@ -117,13 +117,13 @@ describe('import and export over HTTP', () => {
 
   it('imports NDJSON, CSV and XLSX idempotently (same content in any format is unchanged)', async () => {
     const nd = await post(ndjson(records), 'application/x-ndjson');
-    expect(nd).toEqual({ status: 200, body: { created: 3, updated: 0, unchanged: 0, errors: [] } });
+    expect(nd).toEqual({ status: 200, body: { created: 3, updated: 0, unchanged: 0, errors: [], errorCount: 0 } });
     expect((await post(ndjson(records), 'application/x-ndjson')).body).toMatchObject({ unchanged: 3 });
-    expect((await post(csv(records), 'text/csv; charset=utf-8')).body).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [] });
-    expect((await post(await xlsx(records), XLSX)).body).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [] });
+    expect((await post(csv(records), 'text/csv; charset=utf-8')).body).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [], errorCount: 0 });
+    expect((await post(await xlsx(records), XLSX)).body).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [], errorCount: 0 });
     // A change in the spreadsheet becomes a new version; new rows are created.
     const edited = [{ ...records[1]!, title: 'How can I reset my PIN?' }, { ...records[0]!, externalId: 'imp-xlsx-new' }];
-    expect((await post(await xlsx(edited), XLSX)).body).toEqual({ created: 1, updated: 1, unchanged: 0, errors: [] });
+    expect((await post(await xlsx(edited), XLSX)).body).toEqual({ created: 1, updated: 1, unchanged: 0, errors: [], errorCount: 0 });
     expect((await post(csv([{ ...records[2]!, similarQuestions: ['限额多少'] }]), 'text/csv')).body).toMatchObject({ updated: 1 });
     const list = await (await zhida.api('/api/v1/answers?q=imp-xlsx-new')).json();
     expect(list.items[0]).toMatchObject({ title: '如何开通网上银行？', status: 'published', liveNumber: 1 });
