@@ -1,6 +1,7 @@
 import { ensureAppBuilt } from './app-build.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/client.ts';
+import { printableError } from './db/errors.ts';
 import { createLogger } from './logger.ts';
 import { demoCredentialsBanner, startZhida } from './start.ts';
 
@@ -50,6 +51,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(printableError(err));
   process.exit(1);
 });

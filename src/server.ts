@@ -33,7 +33,7 @@ export async function createHttpServer(api: Hono<any>, options: HttpServerOption
   const appHandler = await loadAppHandler();
   // A source list only: a ';' or line break in the setting must not smuggle in other CSP directives.
   const embedAncestors = (options.frameAncestors ?? "'self'").replace(/[;\r\n,]+/g, ' ').trim() || "'self'";
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (API_PATHS.test(path)) return void apiListener(req, res);
     if (appHandler) {
@@ -51,4 +51,18 @@ export async function createHttpServer(api: Hono<any>, options: HttpServerOption
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.end('The editor app is not built. Run `npm run build:app` (npm start does this automatically).');
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler runs (a URL or headers over 16 KB, a
+ * malformed request line) still get the API's error shape instead of an empty body.
+ */
+function answerClientError(err: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'The URL or headers exceed 16 KB' } : { code: 'bad_request', message: 'Malformed HTTP request' } });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

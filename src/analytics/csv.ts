@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { guardFormula } from '../spreadsheet-cell.ts';
 
 /**
  * A table as CSV for spreadsheets: UTF-8 with a BOM (Excel otherwise garbles Chinese), arrays joined
@@ -9,17 +10,14 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
   const cell = (v: unknown): string | number => {
     if (v === null || v === undefined) return '';
     if (typeof v === 'number') return v;
-    if (Array.isArray(v)) return guard(v.map((x) => (typeof x === 'object' && x ? ((x as { query?: string }).query ?? JSON.stringify(x)) : String(x))).join(' | '));
+    if (Array.isArray(v)) return guardFormula(v.map((x) => (typeof x === 'object' && x ? ((x as { query?: string }).query ?? JSON.stringify(x)) : String(x))).join(' | '));
     if (typeof v === 'object') {
       const o = v as { name?: string; title?: string };
-      return guard(o.name ?? o.title ?? JSON.stringify(v));
+      return guardFormula(o.name ?? o.title ?? JSON.stringify(v));
     }
-    return guard(String(v));
+    return guardFormula(String(v));
   };
   const data = rows.map((r) => columns.map((c) => cell(r[c])));
   return `\ufeff${Papa.unparse({ fields: columns, data }, { newline: '\r\n' })}`;
 }
 
-function guard(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-}

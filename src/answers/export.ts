@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { rowsOf } from '../db/rows.ts';
 import { importColumns, XLSX_TYPE, type ImportFormat } from './import-formats.ts';
 import { liveVersionIds } from './live.ts';
+import { guardFormula } from '../spreadsheet-cell.ts';
 import { iso } from './map.ts';
 
 export type ExportStatus = 'published' | 'all';
@@ -80,6 +81,10 @@ function spreadsheetRow(r: ExportRecord): Record<string, string> {
   };
 }
 
+function csvRow(r: ExportRecord): Record<string, string> {
+  return Object.fromEntries(Object.entries(spreadsheetRow(r)).map(([k, v]) => [k, guardFormula(v)]));
+}
+
 export const exportContentTypes: Record<ImportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
@@ -132,8 +137,9 @@ export function exportStream(db: Db, format: ImportFormat, status: ExportStatus,
         const text =
           format === 'ndjson'
             ? page.map((r) => JSON.stringify(r)).join('\n') + '\n'
-            : // BOM so Excel opens the UTF-8 Chinese text correctly; papaparse quotes newlines and commas.
-              (first ? '\uFEFF' : '') + Papa.unparse(page.map(spreadsheetRow), { columns: [...importColumns], header: first }) + '\r\n';
+            : // BOM so Excel opens the UTF-8 Chinese text correctly; papaparse quotes newlines and commas;
+              // formula-like cells are guarded (and unguarded again when the CSV is imported).
+              (first ? '\uFEFF' : '') + Papa.unparse(page.map(csvRow), { columns: [...importColumns], header: first }) + '\r\n';
         first = false;
         controller.enqueue(encoder.encode(text));
       } catch (err) {

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { DomainError } from '../errors.ts';
 import { MAX_IMPORT_ERRORS, MAX_IMPORT_RECORDS } from '../input.ts';
+import { unguardFormula } from '../spreadsheet-cell.ts';
 import type { ImportError } from './import.ts';
 
 export type ImportFormat = 'ndjson' | 'csv' | 'xlsx';
@@ -87,9 +88,10 @@ const splitQuestions = (s: string) => s.split(/\r?\n|\|/);
 const splitList = (s: string) => s.split(/[|,，、\n]/);
 
 /** A spreadsheet row (column -> cell text) as an import record; empty cells are left out. */
-function rowToRecord(row: Record<string, string>): Record<string, unknown> {
+function rowToRecord(row: Record<string, string>, unguard = false): Record<string, unknown> {
   const record: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(row)) {
+  for (const [key, cell] of Object.entries(row)) {
+    const raw = unguard && typeof cell === 'string' ? unguardFormula(cell) : cell;
     const value = (raw ?? '').trim();
     if (!value) continue;
     if (key === 'similarQuestions') record[key] = splitQuestions(value).map((s) => s.trim()).filter(Boolean);
@@ -119,7 +121,8 @@ export function parseCsv(text: string): ParsedImport {
     const bad = badRows.get(i);
     if (bad) addError(out, line, `Malformed CSV row: ${bad}`);
     else {
-      out.records.push(rowToRecord(row));
+      // CSV exports guard formula-like cells with an apostrophe (spreadsheet-cell.ts); undo it.
+      out.records.push(rowToRecord(row, true));
       out.lines.push(line);
     }
   });

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
+import { printableError } from '../db/errors.ts';
 import { registerModelCommands } from './model.ts';
 import { registerOperationCommands } from './operations.ts';
 import { registerReindexCommand } from './reindex.ts';
@@ -15,4 +16,10 @@ registerWorkerCommand(program);
 registerReindexCommand(program);
 registerTransferCommands(program);
 registerOperationCommands(program);
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Database errors without their parameters, connection strings without passwords.
+  console.error(`Error: ${printableError(err)}`);
+  process.exitCode = 1;
+}

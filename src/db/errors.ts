@@ -64,3 +64,13 @@ export function safeErrorMessage(err: unknown): string {
   if (db) return [db.message, db.code && `(SQLSTATE ${db.code})`, db.statement && `in ${db.statement}`].filter(Boolean).join(' ');
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An error as printed on a terminal when a process gives up: database errors summarised, and
+ * credentials in any connection string masked (Node's 'Invalid URL' errors quote their input).
+ */
+export function printableError(err: unknown): string {
+  const input = (err as { input?: unknown } | null)?.input;
+  const text = summarizeDbError(err) ? safeErrorMessage(err) : err instanceof Error ? `${err.name}: ${err.message}${typeof input === 'string' ? ` (${input})` : ''}` : String(err);
+  return text.replace(/(\w+:\/\/)[^@\s/]*@/g, '$1***@');
+}

@@ -1,3 +1,4 @@
+import { safeErrorMessage } from '../db/errors.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
@@ -178,7 +179,7 @@ export class EmbeddingService {
         this.ensureSlots();
         await this.unloadUnused();
       } catch (err) {
-        this.deps.log.warn({ err: (err as Error).message }, 'embedding settings refresh failed');
+        this.deps.log.warn({ err: safeErrorMessage(err) }, 'embedding settings refresh failed');
       } finally {
         this.refreshing = undefined;
       }

@@ -1,3 +1,4 @@
+import { safeErrorMessage } from '../db/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
@@ -86,7 +87,7 @@ export class EmbeddingWorker {
         try {
           busy = await this.tick();
         } catch (err) {
-          this.deps.log.error({ err: (err as Error).message, worker: this.id }, 'embedding worker round failed');
+          this.deps.log.error({ err: safeErrorMessage(err), worker: this.id }, 'embedding worker round failed');
         }
         if (!busy && this.running) await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.o.pollMs);
@@ -158,7 +159,7 @@ export class EmbeddingWorker {
       embedAnswers.inc(jobs.length);
     } catch (batchError) {
       // Find the answer(s) at fault: the rest of the batch must not suffer for one bad answer.
-      log.warn({ err: (batchError as Error).message, jobs: jobs.length }, 'embedding batch failed; retrying answers one by one');
+      log.warn({ err: safeErrorMessage(batchError), jobs: jobs.length }, 'embedding batch failed; retrying answers one by one');
       for (const job of jobs) {
         try {
           await this.embedAnswers([job.answerId], ready);
@@ -167,7 +168,7 @@ export class EmbeddingWorker {
         } catch (err) {
           embedJobFailures.inc();
           await failJob(db, this.id, job, err, { maxAttempts: this.o.maxAttempts, backoffMs: this.o.backoffMs });
-          log.warn({ answerId: job.answerId, attempts: job.attempts, err: (err as Error).message }, 'embedding job failed');
+          log.warn({ answerId: job.answerId, attempts: job.attempts, err: safeErrorMessage(err) }, 'embedding job failed');
         }
       }
     }

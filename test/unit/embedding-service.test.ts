@@ -44,7 +44,7 @@ describe('no model: the service runs keyword-only and says why; a model dropped 
     cleanup.push(() => server.stop());
     await publishAnswers(server.ctx.db, bankAnswers);
 
-    const ready = await server.api('/readyz', { token: null });
+    const ready = await server.api('/readyz');
     expect(ready.status).toBe(200);
     const readyBody = (await ready.json()) as { ok: boolean; checks: { embeddingModel: { state: string; reason: string; searchMode: string } } };
     expect(readyBody.ok).toBe(true);
@@ -73,7 +73,7 @@ describe('no model: the service runs keyword-only and says why; a model dropped 
     expect(status.vectors).toBe(bankAnswers.reduce((n, a) => n + 1 + (a.similarQuestions?.length ?? 0) + 1, 0));
     const hits = await server.ctx.embedding.search('信用卡丢了怎么办');
     expect(hits?.[0]?.text).toBe('信用卡丢了怎么办');
-    const ready = (await (await server.api('/readyz', { token: null })).json()) as { checks: { embeddingModel: { state: string; reason?: string } } };
+    const ready = (await (await server.api('/readyz')).json()) as { checks: { embeddingModel: { state: string; reason?: string } } };
     expect(ready.checks.embeddingModel).toMatchObject({ state: 'ready', searchMode: 'hybrid' });
     expect(ready.checks.embeddingModel.reason).toBeUndefined();
   }, 240_000);
