@@ -37,11 +37,18 @@ export async function createHttpServer(api: Hono<any>, options: HttpServerOption
     const path = (req.url ?? '/').split('?')[0]!;
     if (API_PATHS.test(path)) return void apiListener(req, res);
     if (appHandler) {
-      // Clickjacking guard: only /assist may be framed, and only by the configured origins.
+      // Clickjacking guard: only /assist may be framed, and only by the configured origins. The
+      // app's own policy (script-src with a nonce, default-src 'self'... see app/svelte.config.js)
+      // gets the directive appended; responses without one (assets) get it alone.
       const embeddable = EMBEDDABLE_PATHS.test(path);
-      res.setHeader('Content-Security-Policy', `frame-ancestors ${embeddable ? embedAncestors : "'self'"}`);
-      // /assist?key=… must not pass its key on in Referer headers.
-      if (embeddable) res.setHeader('Referrer-Policy', 'no-referrer');
+      const frameAncestors = `frame-ancestors ${embeddable ? embedAncestors : "'self'"}`;
+      res.setHeader('Content-Security-Policy', frameAncestors);
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name: string, value: number | string | readonly string[]) =>
+        name.toLowerCase() === 'content-security-policy' ? setHeader(name, `${String(value).replace(/;?\s*$/, '')}; ${frameAncestors}`) : setHeader(name, value);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      // /assist?key=… and /chat?key=… must not pass their key on in Referer headers.
+      res.setHeader('Referrer-Policy', 'no-referrer');
       return appHandler(req, res, () => {
         res.statusCode = 404;
         res.end('Not found');
