@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../../src/answers/categories.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**

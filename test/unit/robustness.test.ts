@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/api/app.ts';
-import { rowsOf } from '../../src/answers/categories.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { importAnswers } from '../../src/answers/import.ts';
 import { richBodyFromHtml } from '../../src/answers/rich-text.ts';
 import { ConfigError, loadConfig, maskUrl } from '../../src/config.ts';
