@@ -40,14 +40,15 @@ export function registerTransferCommands(program: Command): void {
             actor: { kind: 'system' },
             lines: parsed.lines,
             parseErrors: parsed.errors,
+            parseErrorsDropped: parsed.errorsDropped,
             source: `cli:${file}`,
             onProgress: (done) => bar.update(done),
           });
           bar.stop();
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
-          console.log(`created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, errors ${result.errors.length} (${seconds} s)`);
+          console.log(`created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, errors ${result.errorCount} (${seconds} s)`);
           for (const e of result.errors.slice(0, 50)) console.log(`  line ${e.line}: ${e.message}`);
-          if (result.errors.length > 50) console.log(`  … and ${result.errors.length - 50} more`);
+          if (result.errorCount > 50) console.log(`  … and ${result.errorCount - Math.min(50, result.errors.length)} more`);
           if (result.errors.length) process.exitCode = 2;
         },
         whileServerRuns.transfer,
