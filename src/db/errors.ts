@@ -42,7 +42,7 @@ export function summarizeDbError(err: unknown): DbErrorSummary | null {
       continue;
     }
     const sqlstate = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
-    if (name === 'PostgresError' || (sqlstate && ('severity' in e || 'routine' in e))) {
+    if (name === 'PostgresError' || (sqlstate && (name === 'DatabaseError' || 'severity' in e || 'routine' in e))) {
       const out: DbErrorSummary = { type: 'DatabaseError', message: String(e.message ?? 'query failed'), code: sqlstate };
       for (const key of ['table', 'constraint', 'column'] as const) {
         const v = e[key] ?? e[`${key}_name`];
