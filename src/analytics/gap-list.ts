@@ -15,6 +15,8 @@ export interface GapItem extends GapGroup {
    * 'draft'/'in_review' = on its way, 'published' = search has it. Null = nobody has acted yet.
    */
   addedTo: { answerId: string; title: string; status: 'draft' | 'in_review' | 'published' } | null;
+  /** Only in the list of dismissed gaps: how the content team dealt with it. */
+  dismissed?: 'dismissed' | 'out_of_scope';
 }
 
 /**
@@ -22,20 +24,24 @@ export interface GapItem extends GapGroup {
  * below the threshold), grouped by similarity, most asked first. Each group is one missing or
  * weak answer to write.
  */
-export async function gapList(db: Db, period: Period, lowConfidenceBelow: number, limit = 100): Promise<GapItem[]> {
-  const rows = await queryRows<{ query: string; n: unknown; zero: unknown; low: unknown; last_seen: unknown; top_answer_id: string | null }>(
+export async function gapList(db: Db, period: Period, lowConfidenceBelow: number, limit = 100, opts: { dismissed?: boolean } = {}): Promise<GapItem[]> {
+  const rows = await queryRows<{ query: string; n: unknown; zero: unknown; low: unknown; last_seen: unknown; top_answer_id: string | null; dismissed: 'dismissed' | 'out_of_scope' | null }>(
     db,
     sql`select mode() within group (order by e.query) as query, count(*) as n,
                count(*) filter (where e.result_count = 0) as zero,
                count(*) filter (where e.result_count > 0) as low,
                max(e.at) as last_seen,
-               mode() within group (order by e.top_answer_id) filter (where e.top_answer_id is not null) as top_answer_id
+               mode() within group (order by e.top_answer_id) filter (where e.top_answer_id is not null) as top_answer_id,
+               max(d.kind) as dismissed
         from ${searchEvents(period)} e
+        left join gap_dismissals d on d.normalised = e.normalised
         where e.normalised <> '' and (e.result_count = 0 or e.top_score < ${lowConfidenceBelow})
+          and d.normalised is ${opts.dismissed ? sql`not null` : sql`null`}
         group by e.normalised
         order by count(*) desc
         limit 2000`,
   );
+  const kindOf = new Map(rows.map((r) => [r.query, r.dismissed]));
   const groups = groupGapQueries(
     // "转人工" finds nothing by design: a request for a person is not a missing answer.
     rows.filter((r) => !asksForHuman(r.query)).map((r) => ({ query: r.query, count: num(r.n), zeroResults: num(r.zero), lowConfidence: num(r.low), lastSeenAt: iso(r.last_seen)!, topAnswerId: r.top_answer_id })),
@@ -57,6 +63,7 @@ export async function gapList(db: Db, period: Period, lowConfidenceBelow: number
     ...g,
     candidate: g.candidateAnswerId && titles.has(g.candidateAnswerId) ? { answerId: g.candidateAnswerId, title: titles.get(g.candidateAnswerId)! } : null,
     addedTo: g.variants.map((v) => added.get(normaliseText(v.query))).find(Boolean) ?? null,
+    ...(opts.dismissed ? { dismissed: kindOf.get(g.query) ?? 'dismissed' } : {}),
   }));
 }
 

@@ -4,14 +4,16 @@ import { z } from 'zod';
 import { answerUsage } from '../analytics/answer-usage.ts';
 import { toCsv } from '../analytics/csv.ts';
 import { freshnessList } from '../analytics/freshness.ts';
+import { dismissGap, restoreGap } from '../analytics/gap-dismissals.ts';
 import { gapList } from '../analytics/gap-list.ts';
 import { analyticsOverview } from '../analytics/overview.ts';
 import { periodQuery, resolvePeriod, type Period } from '../analytics/period.ts';
 import { lowConfidenceThreshold } from '../analytics/thresholds.ts';
 import { topQueries } from '../analytics/top-queries.ts';
+import { gapDismissalKinds } from '../db/schema/index.ts';
 import { badRequest } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
-import { REVIEWERS, access } from './middleware/access.ts';
+import { REVIEWERS, access, principalOf } from './middleware/access.ts';
 import { validate } from './middleware/validate.ts';
 
 const tableQuery = periodQuery.extend({
@@ -19,6 +21,10 @@ const tableQuery = periodQuery.extend({
   limit: z.coerce.number().int().min(1).max(2000).optional(),
 });
 type TableQuery = z.infer<typeof tableQuery>;
+const gapQuery = tableQuery.extend({ dismissed: z.enum(['1', '0', 'true', 'false']).optional() });
+const gapQueries = z.array(z.string().trim().min(1).max(500)).min(1).max(100);
+const dismissBody = z.strictObject({ queries: gapQueries, kind: z.enum(gapDismissalKinds) });
+const restoreBody = z.strictObject({ queries: gapQueries });
 
 function periodOf(q: TableQuery): Period {
   try {
@@ -59,10 +65,17 @@ export const analyticsRoutes = new Hono<ApiEnv>()
     const items = await topQueries(c.var.ctx.db, periodOf(q), lowConfidenceThreshold(c.var.ctx.config), q.limit ?? 50);
     return table(c, 'top-queries', q, items, ['query', 'normalised', 'count', 'zeroResults', 'lowConfidence', 'clickThrough', 'lastSeenAt']);
   })
-  .get('/analytics/gaps', doc('Gap list: zero-result and low-confidence queries grouped by similarity'), guard(), validate('query', tableQuery), async (c) => {
+  .get('/analytics/gaps', doc('Gap list: zero-result and low-confidence queries grouped by similarity (?dismissed=1: the dismissed / out-of-scope ones)'), guard(), validate('query', gapQuery), async (c) => {
     const q = c.req.valid('query');
-    const items = await gapList(c.var.ctx.db, periodOf(q), lowConfidenceThreshold(c.var.ctx.config), q.limit ?? 100);
+    const items = await gapList(c.var.ctx.db, periodOf(q), lowConfidenceThreshold(c.var.ctx.config), q.limit ?? 100, { dismissed: q.dismissed === '1' || q.dismissed === 'true' });
     return table(c, 'gaps', q, items, ['query', 'count', 'zeroResults', 'lowConfidence', 'lastSeenAt', 'variants', 'candidateAnswerId', 'candidate', 'addedTo']);
+  })
+  .post('/analytics/gaps/dismiss', doc('Take gap wordings off the list: kind "dismissed" (noise) or "out_of_scope" (audited, reversible)'), guard(), validate('json', dismissBody), async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await dismissGap(c.var.ctx.db, principalOf(c), body.queries, body.kind));
+  })
+  .post('/analytics/gaps/restore', doc('Put dismissed gap wordings back on the list (audited)'), guard(), validate('json', restoreBody), async (c) => {
+    return c.json(await restoreGap(c.var.ctx.db, principalOf(c), c.req.valid('json').queries));
   })
   .get('/analytics/answers', doc('Per-answer usage and feedback'), guard(), validate('query', tableQuery), async (c) => {
     const q = c.req.valid('query');

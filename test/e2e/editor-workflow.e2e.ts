@@ -301,8 +301,21 @@ describe('editor app: write, format, withdraw, review with all fields and a form
 
   it('analytics: dates across the period, the period rates chart; the admin menu keeps the bar on one line at 1280 px', async () => {
     const page = reviewerPage;
+    for (const query of ['彩票怎么中大奖', '彩票怎么中大奖', '火星上有分行吗']) await zhida.api('/api/v1/search', { method: 'POST', json: { query } });
     await page.goto(new URL('/analytics', zhida.url).href);
     await page.locator('[data-testid=chart-period-rates] canvas').waitFor();
+    // A gap that needs no answer is marked out of scope, leaves the list, and can be restored.
+    const gapRow = page.locator('[data-testid=gap-table] [data-testid=gap-row][data-query=彩票怎么中大奖]');
+    await gapRow.waitFor();
+    await gapRow.locator('[data-testid=gap-out-of-scope]').click();
+    await page.locator('[data-testid=gap-notice]').getByText('已将「彩票怎么中大奖」标为非业务范围').waitFor();
+    await page.locator('[data-testid=gap-table] [data-testid=gap-row][data-query=火星上有分行吗]').waitFor();
+    expect(await gapRow.count()).toBe(0);
+    await page.locator('[data-testid=dismissed-gaps] summary').click();
+    const dismissedRow = page.locator('[data-testid=dismissed-gap-table] [data-testid=gap-row][data-query=彩票怎么中大奖]');
+    await dismissedRow.getByText('非业务范围').waitFor();
+    await dismissedRow.locator('[data-testid=gap-restore]').click();
+    await gapRow.waitFor();
     await page.locator('[data-testid=chart-searches] canvas').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshots(page, 'workflow-analytics');

@@ -58,6 +58,8 @@ const matrix: Record<string, Guard> = {
   'GET /api/v1/analytics/overview': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/top-queries': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/gaps': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/analytics/gaps/dismiss': { roles: REVIEWERS, scope: 'answers' },
+  'POST /api/v1/analytics/gaps/restore': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/answers': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/analytics/freshness': { roles: REVIEWERS, scope: 'answers' },
   'GET /api/v1/notifications': { roles: ALL, scope: 'answers' },

@@ -173,4 +173,25 @@ describe('editor workflow over HTTP: withdraw, archive reason, notifications, ag
     const answer = await call(reviewer, 'GET', `/answers/${c.id}`);
     expect(answer.body.working.contributorIds).toContain(editor2.userId);
   });
+
+  it('a gap can be dismissed or marked out of scope (audited) and restored', async () => {
+    for (const query of ['怎么买彩票中大奖', '怎么买彩票中大奖', '今天天气怎么样']) {
+      expect((await zhida.api('/api/v1/search', { method: 'POST', json: { query } })).status).toBe(200);
+    }
+    const gaps = async (dismissed = false) => (await call(reviewer, 'GET', `/analytics/gaps?days=7${dismissed ? '&dismissed=1' : ''}`)).body.items as Json[];
+    expect((await gaps()).map((g) => g.query)).toContain('怎么买彩票中大奖');
+    expect((await call(editor, 'POST', '/analytics/gaps/dismiss', { queries: ['怎么买彩票中大奖'], kind: 'out_of_scope' })).status).toBe(403);
+    const d = await call(reviewer, 'POST', '/analytics/gaps/dismiss', { queries: ['怎么买彩票中大奖'], kind: 'out_of_scope' });
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(d.body).toEqual({ dismissed: 1 });
+    expect((await gaps()).map((g) => g.query)).not.toContain('怎么买彩票中大奖');
+    expect((await gaps()).map((g) => g.query)).toContain('今天天气怎么样');
+    expect(await gaps(true)).toEqual([expect.objectContaining({ query: '怎么买彩票中大奖', dismissed: 'out_of_scope' })]);
+    const r = await call(reviewer, 'POST', '/analytics/gaps/restore', { queries: ['怎么买彩票中大奖'] });
+    expect(r.body).toEqual({ restored: 1 });
+    expect((await gaps()).map((g) => g.query)).toContain('怎么买彩票中大奖');
+    const audit = await zhida.ctx.db.select().from(auditLog).where(eq(auditLog.entityType, 'gap'));
+    expect(audit.map((a) => a.action)).toEqual(['gap.dismissed', 'gap.restored']);
+    expect(audit[0]!.details).toEqual({ kind: 'out_of_scope', queries: ['怎么买彩票中大奖'] });
+  });
 });

@@ -5,3 +5,4 @@ export * from './answers.ts';
 export * from './audit.ts';
 export * from './embedding.ts';
 export * from './search.ts';
+export * from './gaps.ts';

@@ -26,7 +26,10 @@ const q = (p: PeriodParams) => ({ days: p.days, from: p.from, to: p.to });
 
 export const overview = (p: PeriodParams) => api<Overview>('/analytics/overview', { query: q(p) });
 export const topQueries = (p: PeriodParams) => api<{ items: TopQuery[] }>('/analytics/top-queries', { query: q(p) });
-export const gaps = (p: PeriodParams) => api<{ items: GapItem[] }>('/analytics/gaps', { query: q(p) });
+export const gaps = (p: PeriodParams, dismissed = false) => api<{ items: GapItem[] }>('/analytics/gaps', { query: dismissed ? { ...q(p), dismissed: '1' } : q(p) });
+/** Takes a gap group (all its wordings) off the list as noise or out of scope; reversible. */
+export const dismissGap = (queries: string[], kind: 'dismissed' | 'out_of_scope') => api<{ dismissed: number }>('/analytics/gaps/dismiss', { json: { queries, kind } });
+export const restoreGap = (queries: string[]) => api<{ restored: number }>('/analytics/gaps/restore', { json: { queries } });
 export const answerUsage = (p: PeriodParams) => api<{ items: AnswerUsage[] }>('/analytics/answers', { query: q(p) });
 export const freshness = () => api<{ items: FreshnessItem[] }>('/analytics/freshness');
 /** The bell: reminders (`items`) and review events (`reviews`; absent from servers before they existed). */
