@@ -18,8 +18,10 @@ describe('app shell in Chromium', () => {
     const page = await browser.newPage();
     const res = await page.goto(zhida.url);
     expect(res?.status()).toBe(200);
-    await expect(page.locator('body')).toBeDefined();
+    // The served page is the SvelteKit app, hydrated: its header and the sign-in form are on screen.
     expect(await page.textContent('header')).toContain('知答');
+    await page.locator('input[name=email]').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await keepScreenshot(page, 'shell');
   });
 });
