@@ -9,7 +9,7 @@ const KNOWN = new Set<string>([...errorCodes, 'network']);
 // Codes whose server message names the specifics (which field, which column, which category): shown too.
 const WITH_SERVER_TEXT = new Set<ErrorCode>([
   'bad_request', 'unprocessable', 'invalid_transition', 'not_found', 'invalid_body', 'external_id_taken', 'invalid_columns', 'invalid_file',
-  'scope_not_allowed', 'http_error',
+  'scope_not_allowed', 'http_error', 'invalid_input', 'too_many_records', 'xlsx_too_large', 'body_too_long',
 ]);
 
 /** "title: must not be empty; tags.3: too long" from the validator's per-field details. */
