@@ -14,7 +14,7 @@ import { createWireDatabase } from '../helpers/wire-db.ts';
 describe('staff sign-in over HTTP', () => {
   let zhida: TestServer;
   beforeAll(async () => {
-    zhida = await startTestServer({ ZHIDA_SESSION_HOURS: '2' });
+    zhida = await startTestServer({ ZHIDA_SESSION_HOURS: '2', ZHIDA_TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => zhida?.stop());
 
@@ -69,7 +69,7 @@ describe('staff sign-in over HTTP', () => {
     expect(JSON.stringify(all)).not.toMatch(/MySecretPassw0rd/i);
   });
 
-  it('behind the local reverse proxy, counts and audits the forwarded client address', async () => {
+  it('behind a configured reverse proxy (ZHIDA_TRUST_PROXY), counts and audits the forwarded client address', async () => {
     const res = await zhida.api('/api/v1/auth/login', { method: 'POST', json: { email: 'proxy@bank.test', password: 'x' }, token: null, headers: { 'x-forwarded-for': '203.0.113.7, 198.51.100.9' } });
     expect(res.status).toBe(401);
     const failed = await zhida.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'auth.login_failed'));
