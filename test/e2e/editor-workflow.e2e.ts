@@ -299,6 +299,33 @@ describe('editor app: write, format, withdraw, review with all fields and a form
     await context.close();
   });
 
+  it('links to another answer by id, so the link survives renaming it', async () => {
+    const page = editorPage;
+    await page.goto(new URL('/answers/new', zhida.url).href);
+    await page.locator('[data-testid=title]').fill('借记卡挂失后怎么补卡？');
+    await page.locator('[data-testid=body-editor]').click();
+    await page.keyboard.type('请先办理挂失，参见：');
+    await page.locator('[data-testid=tb-link]').click();
+    await page.locator('[data-testid=link-answer-search]').fill('信用卡丢了');
+    const hit = page.locator('[data-testid=link-answer-hit]', { hasText: '信用卡丢了怎么挂失' });
+    await hit.click();
+    const link = page.locator('[data-testid=body-editor] a', { hasText: '信用卡丢了怎么挂失' });
+    await link.waitFor();
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toMatch(/^\/answers\/[0-9a-f-]{36}$/);
+    await waitSaved(page);
+    const id = page.url().split('/').at(-1)!;
+    const saved = (await (await zhida.api(`/api/v1/answers/${id}`)).json()) as ApiAnswer;
+    expect(saved.working!.bodyHtml).toContain(`href="${href}"`);
+    // The linked answer is renamed: the link (by id) still opens it.
+    const target = (await (await zhida.api(`/api/v1${href}`)).json()) as ApiAnswer;
+    const renamed = await zhida.api(`/api/v1${href}/draft`, { method: 'PATCH', json: { etag: target.etag, title: '信用卡遗失如何挂失？' } });
+    expect(renamed.status).toBe(200);
+    await page.goto(new URL(href, zhida.url).href);
+    await page.locator('[data-testid=title]').waitFor();
+    expect(await page.locator('[data-testid=title]').inputValue()).toBe('信用卡遗失如何挂失？');
+  });
+
   it('analytics: dates across the period, the period rates chart; the admin menu keeps the bar on one line at 1280 px', async () => {
     const page = reviewerPage;
     for (const query of ['彩票怎么中大奖', '彩票怎么中大奖', '火星上有分行吗']) await zhida.api('/api/v1/search', { method: 'POST', json: { query } });
