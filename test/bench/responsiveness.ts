@@ -63,10 +63,14 @@ async function sample(zhida: TestServer, until: Promise<unknown>, gapMs: number)
     probes.map(async (probe, i) => {
       while (!done) {
         const t0 = performance.now();
-        const res = await probe.run(zhida);
-        await res.arrayBuffer();
-        if (!res.ok) errors++;
-        times[i]!.push(performance.now() - t0);
+        try {
+          const res = await probe.run(zhida);
+          await res.arrayBuffer();
+          if (!res.ok) errors++;
+          times[i]!.push(performance.now() - t0);
+        } catch {
+          errors++; // a reset connection: counted, not timed
+        }
         await delay(gapMs);
       }
     }),
