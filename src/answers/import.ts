@@ -351,7 +351,9 @@ async function prepareContent(db: Db, batch: Candidate[], publish: boolean, conv
   const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
   const base = await baselines(db, existing.map((a) => a.id), publish);
   const ready: Candidate[] = [];
+  const turn = eventLoopTurns();
   for (const c of batch) {
+    await turn();
     const id = idByExternal.get(c.record.externalId);
     const b = id ? base.get(id) : undefined;
     if (!b || b.importHash !== c.hash) {
@@ -369,6 +371,19 @@ async function prepareContent(db: Db, batch: Candidate[], publish: boolean, conv
     ready.push(c);
   }
   return ready;
+}
+
+/**
+ * Converting a batch of bodies is hundreds of milliseconds of synchronous work: give the event loop
+ * a turn every `budgetMs` so other HTTP requests (/healthz, searches) keep flowing during an import.
+ */
+function eventLoopTurns(budgetMs = 10) {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < budgetMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
 }
 
 async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, importId: string, convert: (s: string) => RichBody) {
