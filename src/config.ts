@@ -17,7 +17,11 @@ const configSchema = z.object({
     .optional(),
   ZHIDA_DATA_DIR: z.string().min(1).default('./data'),
   ZHIDA_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  ZHIDA_DEMO: flag(true),
+  // Unset: the demo is on for the embedded database only; with DATABASE_URL it needs ZHIDA_DEMO=1.
+  ZHIDA_DEMO: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : ['1', 'true', 'yes'].includes(v))),
   ZHIDA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ZHIDA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   ZHIDA_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(600),
@@ -63,6 +67,10 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   adminToken?: string;
+  /**
+   * Seed the demo (users and answers) on an empty database. Default: on for the embedded database,
+   * off with DATABASE_URL (a real server is presumably production) unless ZHIDA_DEMO=1 says so.
+   */
   demo: boolean;
   logLevel: RawConfig['ZHIDA_LOG_LEVEL'];
   sessionHours: number;
@@ -131,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ZHIDA_DATA_DIR,
     adminToken: e.ZHIDA_ADMIN_TOKEN,
-    demo: e.ZHIDA_DEMO,
+    demo: e.ZHIDA_DEMO ?? !e.DATABASE_URL,
     logLevel: e.ZHIDA_LOG_LEVEL,
     sessionHours: e.ZHIDA_SESSION_HOURS,
     rateLimitPerMin: e.ZHIDA_RATE_LIMIT_PER_MIN,

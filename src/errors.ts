@@ -36,6 +36,7 @@ export const errorCodes = [
   'invalid_dates',
   'invalid_transition',
   'four_eyes',
+  'review_needs_person',
   'external_id_taken',
   'in_use',
   'comment_required',
@@ -77,3 +78,18 @@ export const notFound = (what = 'Resource') => new DomainError('not_found', `${w
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);
 export const unprocessable = (message: string, details?: unknown) => new DomainError('unprocessable', message, details);
 export const rateLimited = (message: string, retryAfter: number, details?: unknown) => new DomainError('rate_limited', message, details, retryAfter);
+
+const securityRefusals = new WeakSet<Error>();
+
+/**
+ * Marks an error as a refusal worth a security audit entry although its code is not a 403 (e.g. a
+ * foreign bot session answered with not_found so its existence does not leak). The API audits it.
+ */
+export function securityRefusal<T extends Error>(err: T): T {
+  securityRefusals.add(err);
+  return err;
+}
+
+export function isSecurityRefusal(err: Error): boolean {
+  return securityRefusals.has(err);
+}

@@ -37,7 +37,7 @@ async function main() {
   if (zhida.generatedAdminToken) {
     lines.push(`Master API key (shown once; only its hash is stored): ${zhida.generatedAdminToken}`);
   }
-  if (config.demo) lines.push(demoCredentialsBanner());
+  if (zhida.demo) lines.push(demoCredentialsBanner());
   console.log(lines.join('\n') + '\n');
 
   const shutdown = async (signal: string) => {

@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { demoUsers, seedDemo } from './demo/seed.ts';
+import { demoPresent, demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
@@ -25,6 +25,8 @@ export interface RunningZhida {
   metricsUrl?: string;
   /** The master key, only when this start generated it (print it once). */
   generatedAdminToken?: string;
+  /** The demo users exist on this database (print their credentials). */
+  demo: boolean;
   stop(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     if (config.demo) {
       const seeded = await seedDemo(database.db);
       if (seeded.seeded) log.info({ answers: seeded.answers }, 'demo content seeded');
+      else if (seeded.reason === 'database_not_empty') log.warn('ZHIDA_DEMO is on but the database already has users or answers: the demo is seeded on an empty database only, nothing was added');
     }
+    const demo = config.demo && (await demoPresent(database.db));
     await prepareSearch(database.db, log, { url: database.url });
     watchServices({ db: database.db, embedding: embedding.service, searchLog });
     const api = createApi(ctx);
@@ -78,7 +82,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
         await stopSearch(database.db);
         await database.close();
       })());
-    return { url, ctx, server, metricsUrl: metricsServer?.url, generatedAdminToken: master.generated, stop };
+    return { url, ctx, server, metricsUrl: metricsServer?.url, generatedAdminToken: master.generated, demo, stop };
   } catch (err) {
     await embedding?.stop().catch(() => {});
     await stopSearch(database.db).catch(() => {});

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answers, answerVersions } from '../db/schema/index.ts';
-import { actorIdentity, type AnswerActor } from './actor.ts';
+import { actorIdentities, type AnswerActor } from './actor.ts';
 import { applyFields, type VersionFieldsInput } from './content-input.ts';
 import { etagOf } from './map.ts';
 import type { WriteResult } from './write-guard.ts';
@@ -26,7 +26,7 @@ export async function createAnswer(db: Db, actor: AnswerActor, input: CreateAnsw
       .returning();
     const [version] = await tx
       .insert(answerVersions)
-      .values({ answerId: answer!.id, number: 1, status: 'draft', ...content, authorId: actor.userId ?? null, contributorIds: [actorIdentity(actor)], createdAt: now, updatedAt: now })
+      .values({ answerId: answer!.id, number: 1, status: 'draft', ...content, authorId: actor.userId ?? null, contributorIds: actorIdentities(actor), createdAt: now, updatedAt: now })
       .returning({ id: answerVersions.id, number: answerVersions.number, status: answerVersions.status });
     await recordAudit(tx, actor, { action: 'answer.created', entityType: 'answer', entityId: answer!.id, details: { externalId: externalId ?? null, version: 1, title: content.title } });
     return { id: answer!.id, etag: etagOf(answer!.revision), version: version! };

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answerVersions } from '../db/schema/index.ts';
-import { actorIdentity, type AnswerActor } from './actor.ts';
+import { withActor, type AnswerActor } from './actor.ts';
+import { lineageContributors } from './four-eyes.ts';
 import { applyFields, contentOfRow, type VersionFieldsInput } from './content-input.ts';
 import { invalidTransition, lockForWrite, touchAnswer, type WriteResult } from './write-guard.ts';
 
@@ -19,11 +20,10 @@ export async function saveDraft(db: Db, actor: AnswerActor, id: string, etag: st
     if (head?.status === 'in_review') {
       throw invalidTransition(`Version ${head.number} is in review and cannot be edited until it is approved or rejected / 审核中的版本不能编辑`);
     }
-    const me = actorIdentity(actor);
     let version: WriteResult['version'];
     if (head?.status === 'draft') {
       const content = await applyFields(tx, contentOfRow(head as never), fields);
-      const contributorIds = head.contributorIds.includes(me) ? head.contributorIds : [...head.contributorIds, me];
+      const contributorIds = withActor(head.contributorIds, actor);
       const [row] = await tx
         .update(answerVersions)
         .set({ ...content, contributorIds, updatedAt: now })
@@ -34,7 +34,7 @@ export async function saveDraft(db: Db, actor: AnswerActor, id: string, etag: st
       const content = await applyFields(tx, head ? contentOfRow(head as never) : null, fields);
       const [row] = await tx
         .insert(answerVersions)
-        .values({ answerId: id, number: (head?.number ?? 0) + 1, status: 'draft', ...content, authorId: actor.userId ?? null, contributorIds: [me], createdAt: now, updatedAt: now })
+        .values({ answerId: id, number: (head?.number ?? 0) + 1, status: 'draft', ...content, authorId: actor.userId ?? null, contributorIds: withActor(lineageContributors(state.versions), actor), createdAt: now, updatedAt: now })
         .returning({ id: answerVersions.id, number: answerVersions.number, status: answerVersions.status });
       version = row!;
     }

@@ -3,13 +3,15 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit, recordAuditBatch } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
-import { answers, answerVersions, channels as allChannels } from '../db/schema/index.ts';
+import { answers, answerVersions, importBatches, channels as allChannels } from '../db/schema/index.ts';
 import { summarizeDbError } from '../db/errors.ts';
 import { findTextProblem, MAX_BODY_SOURCE_CHARS, MAX_BODY_TEXT_CHARS, MAX_IMPORT_ERRORS, MAX_YEAR, MIN_YEAR, parseIsoInstant, shortened } from '../input.ts';
-import { actorIdentity, type AnswerActor } from './actor.ts';
+import { actorIdentity, withActor, type AnswerActor } from './actor.ts';
 import { ensureCategories, normaliseCategoryPath } from './categories.ts';
+import { DomainError } from '../errors.ts';
 import { answersChanged } from './events.ts';
 import type { Tx } from '../db/tx.ts';
+import { rowsOf } from '../db/rows.ts';
 import { richBodyFromMarkdownOrHtml, type RichBody } from './rich-text.ts';
 import { settleLiveState } from './supersede.ts';
 import { botTextFor, cleanChannels, cleanList, sameContent, type VersionContent } from './version-content.ts';
@@ -56,6 +58,9 @@ export interface ImportResult {
   /** The first MAX_IMPORT_ERRORS (1,000) errors by line; errorCount counts them all. */
   errors: ImportError[];
   errorCount: number;
+  /** stage: the import batch that waits for a second reviewer (null when nothing changed). */
+  batchId?: string | null;
+  status?: 'pending_approval' | 'nothing_to_approve';
 }
 
 /**
@@ -87,8 +92,17 @@ export class ImportErrorList {
 export type ImportActor = AnswerActor;
 
 export interface ImportOptions {
-  /** true: changed content is published at once (author and approver = the importer, audited as bulk). */
+  /**
+   * true: changed content is published at once, with no reviewer. Only for trusted in-process loaders
+   * that act as no person (benchmarks, evaluation, test fixtures: actor master or system); a user or
+   * key is refused. Neither the API nor the CLI uses it: their publish=true is `stage`.
+   */
   publish: boolean;
+  /**
+   * true: changed content becomes versions in review, grouped in one import batch that a second
+   * reviewer approves or rejects as a whole (importBatches.ts); nothing goes live before that.
+   */
+  stage?: boolean;
   actor: ImportActor;
   /** Owner of newly created answers; defaults to the acting user. */
   ownerId?: string | null;
@@ -243,8 +257,12 @@ export async function importAnswers(db: Db, records: readonly unknown[], opts: I
   for (const e of opts.parseErrors ?? []) errors.add(e.line, e.message);
   errors.count += opts.parseErrorsDropped ?? 0;
   const counts = { created: 0, updated: 0, unchanged: 0 };
+  if (opts.publish && opts.stage) throw new Error('importAnswers: publish and stage exclude each other');
+  if (opts.publish && (opts.actor.kind === 'user' || opts.actor.kind === 'api_key')) {
+    throw new DomainError('four_eyes', 'A person cannot publish an import alone: stage it as an import batch for a second reviewer / 导入发布需要另一位审核员审批');
+  }
   const batchSize = opts.batchSize ?? 500;
-  const importId = randomUUID();
+  const importId = opts.stage ? await openImportBatch(db, opts) : randomUUID();
   const convert = converter();
   const lineOf = (i: number) => opts.lines?.[i] ?? i + 1;
   const firstLine = new Map<string, number>();
@@ -276,15 +294,15 @@ export async function importAnswers(db: Db, records: readonly unknown[], opts: I
   let done = records.length - candidates.length;
   opts.onProgress?.(done, records.length);
   for (let start = 0; start < candidates.length; start += batchSize) {
-    const batch = await prepareContent(db, candidates.slice(start, start + batchSize), opts.publish, convert, errors);
+    const batch = await prepareContent(db, candidates.slice(start, start + batchSize), opts.publish || !!opts.stage, convert, errors);
     if (batch.length) try {
-      add(counts, await db.transaction((tx) => importBatch(tx, batch, opts, importId, convert)));
+      add(counts, await db.transaction((tx) => importBatch(tx, batch, opts, importId, convert)), errors);
     } catch {
       // The database refused something the checks above let through: each record is retried
       // alone, so only the records it refuses are lost, each reported on its own line.
       for (const c of batch) {
         try {
-          add(counts, await db.transaction((tx) => importBatch(tx, [c], opts, importId, convert)));
+          add(counts, await db.transaction((tx) => importBatch(tx, [c], opts, importId, convert)), errors);
         } catch (err) {
           errors.add(c.line, `not imported: the database refused this record (${refusal(err)})`);
         }
@@ -299,21 +317,37 @@ export async function importAnswers(db: Db, records: readonly unknown[], opts: I
   }
 
   const result: ImportResult = { ...counts, errors: errors.sorted(), errorCount: errors.count };
-  await db.transaction((tx) =>
-    recordAudit(tx, opts.actor, {
-      action: opts.publish ? 'answers.bulk_published' : 'answers.bulk_imported',
-      entityType: 'import',
+  const staged = opts.stage && result.created + result.updated > 0;
+  await db.transaction(async (tx) => {
+    if (opts.stage) {
+      if (staged) {
+        await tx
+          .update(importBatches)
+          .set({ status: 'pending_approval', created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errorCount })
+          .where(eq(importBatches.id, importId));
+      } else {
+        await tx.delete(importBatches).where(eq(importBatches.id, importId));
+      }
+    }
+    await recordAudit(tx, opts.actor, {
+      action: opts.stage ? 'import_batch.staged' : opts.publish ? 'answers.bulk_published' : 'answers.bulk_imported',
+      entityType: opts.stage && staged ? 'import_batch' : 'import',
       entityId: importId,
-      details: { bulk: true, publish: opts.publish, source: opts.source ?? null, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errorCount },
-    }),
-  );
+      details: { bulk: true, publish: opts.publish, stage: !!opts.stage, source: opts.source ?? null, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.errorCount },
+    });
+  });
+  if (opts.stage) {
+    result.batchId = staged ? importId : null;
+    result.status = staged ? 'pending_approval' : 'nothing_to_approve';
+  }
   return result;
 }
 
-function add(total: { created: number; updated: number; unchanged: number }, n: { created: number; updated: number; unchanged: number }) {
+function add(total: { created: number; updated: number; unchanged: number }, n: { created: number; updated: number; unchanged: number; errors?: ImportError[] }, errors: ImportErrorList) {
   total.created += n.created;
   total.updated += n.updated;
   total.unchanged += n.unchanged;
+  for (const e of n.errors ?? []) errors.add(e.line, e.message);
 }
 
 /** zod issues in the user's words: field, message; a misspelt field name is quoted, shortened. */
@@ -335,6 +369,40 @@ function refusal(err: unknown): string {
   if (db.code?.startsWith('22')) return 'a value is out of range or not valid text';
   if (db.code?.startsWith('54')) return 'it is too large or too deeply nested';
   return db.code ? `SQLSTATE ${db.code}` : 'query failed';
+}
+
+/** The batch row a staged import fills; it becomes pending_approval when the import ends. */
+async function openImportBatch(db: Db, opts: ImportOptions): Promise<string> {
+  const [row] = await db
+    .insert(importBatches)
+    .values({
+      importedBy: actorIdentity(opts.actor),
+      importerUserId: opts.actor.userId ?? null,
+      importerKeyId: opts.actor.kind === 'api_key' ? (opts.actor.keyId ?? null) : null,
+      source: opts.source ?? null,
+    })
+    .returning({ id: importBatches.id });
+  return row!.id;
+}
+
+/**
+ * Contributors of the change under way per answer (four-eyes.ts lineageContributors, in SQL): every
+ * author and contributor of a draft, in-review or rejected version newer than the newest published one.
+ */
+async function lineageByAnswer(tx: Tx, answerIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (answerIds.length === 0) return out;
+  const ids = sql.join(answerIds.map((id) => sql`${id}::uuid`), sql`, `);
+  const res = await tx.execute(sql`
+    select v.answer_id, array_agg(distinct c) filter (where c is not null) as ids
+    from answer_versions v
+    cross join lateral unnest(v.contributor_ids || coalesce(v.author_id::text, null)) c
+    where v.answer_id in (${ids}) and v.status in ('draft', 'in_review', 'rejected')
+      and v.number > coalesce((select max(p.number) from answer_versions p where p.answer_id = v.answer_id and p.status in ('published', 'superseded')), 0)
+    group by v.answer_id`);
+  const rows = rowsOf<{ answer_id: string; ids: string[] | null }>(res);
+  for (const r of rows) out.set(r.answer_id, r.ids ?? []);
+  return out;
 }
 
 /**
@@ -387,7 +455,8 @@ function eventLoopTurns(budgetMs = 10) {
 }
 
 async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, importId: string, convert: (s: string) => RichBody) {
-  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0, errors: [] as ImportError[] };
+  const againstPublished = opts.publish || !!opts.stage;
   const now = new Date();
   const userId = opts.actor.userId ?? null;
 
@@ -399,8 +468,9 @@ async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, impo
     .for('update');
   const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
   const existingIds = existing.map((a) => a.id);
-  const base = await baselines(tx, existingIds, opts.publish);
+  const base = await baselines(tx, existingIds, againstPublished);
   const newest = await newestNumbers(tx, existingIds);
+  const lineage = opts.publish ? new Map<string, string[]>() : await lineageByAnswer(tx, existingIds);
 
   const fresh = new Set(batch.filter((c) => !idByExternal.has(c.record.externalId)));
   if (fresh.size) {
@@ -430,13 +500,20 @@ async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, impo
       counts.unchanged++;
       continue;
     }
-    if (content.categoryPath) categoryPaths.add(content.categoryPath);
     const top = newest.get(answerId);
-    const contributorIds = [actorIdentity(opts.actor)];
+    if (opts.stage && top?.status === 'in_review') {
+      counts.errors.push({ line: c.line, message: `answer "${c.record.externalId}" has version ${top.number} in review; approve or reject it before importing a new version / 该答案有版本正在审核` });
+      continue;
+    }
+    if (content.categoryPath) categoryPaths.add(content.categoryPath);
+    // Everyone on the change since the last published version stays a contributor (four-eyes).
+    const contributorIds = withActor(lineage.get(answerId) ?? [], opts.actor);
     const stamp = opts.publish
-      ? { status: 'published' as const, authorId: userId, reviewerId: userId, submittedAt: now, reviewedAt: now, publishedAt: now, reviewComment: null, contributorIds }
-      : { status: 'draft' as const, authorId: userId, contributorIds };
-    if (!opts.publish && top?.status === 'draft') {
+      ? { status: 'published' as const, authorId: userId, reviewerId: null, submittedAt: now, reviewedAt: now, publishedAt: now, reviewComment: null, contributorIds }
+      : opts.stage
+        ? { status: 'in_review' as const, authorId: userId, submittedAt: now, contributorIds, importBatchId: importId }
+        : { status: 'draft' as const, authorId: userId, contributorIds };
+    if (!opts.publish && !opts.stage && top?.status === 'draft') {
       draftUpdates.push({ versionId: top.id, values: { ...content, ...stamp, importHash: c.hash, updatedAt: now } });
       changed.push({ answerId, externalId: c.record.externalId, number: top.number, change: 'updated' });
     } else {
@@ -466,7 +543,7 @@ async function importBatch(tx: Tx, batch: Candidate[], opts: ImportOptions, impo
       action: 'answer.imported',
       entityType: 'answer',
       entityId: c.answerId,
-      details: { bulk: true, importId, externalId: c.externalId, change: c.change, version: c.number, status: opts.publish ? 'published' : 'draft' },
+      details: { bulk: true, importId, ...(opts.stage ? { batchId: importId } : {}), externalId: c.externalId, change: c.change, version: c.number, status: opts.publish ? 'published' : opts.stage ? 'in_review' : 'draft' },
     })),
   );
   if (opts.publish) {

@@ -83,6 +83,7 @@ export interface VersionRow {
   createdAt: Date | string;
   updatedAt: Date | string;
   contributorIds: string[];
+  importBatchId?: string | null;
 }
 
 /** Optimistic-concurrency token of an answer; changes on every write (answers.revision). */

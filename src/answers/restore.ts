@@ -3,7 +3,8 @@ import { notFound } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Db } from '../db/client.ts';
 import { answerVersions } from '../db/schema/index.ts';
-import { actorIdentity, type AnswerActor } from './actor.ts';
+import { withActor, type AnswerActor } from './actor.ts';
+import { lineageContributors } from './four-eyes.ts';
 import { contentOfRow } from './content-input.ts';
 import { invalidTransition, lockForWrite, touchAnswer, type WriteResult } from './write-guard.ts';
 
@@ -21,18 +22,17 @@ export async function restoreVersion(db: Db, actor: AnswerActor, id: string, eta
     if (head?.status === 'in_review') throw invalidTransition(`Version ${head.number} is in review; approve or reject it before restoring / 有版本正在审核，暂不能恢复`);
     if (head?.status === 'draft' && head.number === number) throw invalidTransition(`Version ${number} is the current draft / 该版本就是当前草稿`);
     const content = contentOfRow(source as never);
-    const me = actorIdentity(actor);
     let version;
     if (head?.status === 'draft') {
       [version] = await tx
         .update(answerVersions)
-        .set({ ...content, restoredFrom: number, contributorIds: head.contributorIds.includes(me) ? head.contributorIds : [...head.contributorIds, me], updatedAt: now })
+        .set({ ...content, restoredFrom: number, contributorIds: withActor(head.contributorIds, actor), updatedAt: now })
         .where(eq(answerVersions.id, head.id))
         .returning({ id: answerVersions.id, number: answerVersions.number, status: answerVersions.status });
     } else {
       [version] = await tx
         .insert(answerVersions)
-        .values({ answerId: id, number: (head?.number ?? 0) + 1, status: 'draft', ...content, restoredFrom: number, authorId: actor.userId ?? null, contributorIds: [me], createdAt: now, updatedAt: now })
+        .values({ answerId: id, number: (head?.number ?? 0) + 1, status: 'draft', ...content, restoredFrom: number, authorId: actor.userId ?? null, contributorIds: withActor(lineageContributors(versions), actor), createdAt: now, updatedAt: now })
         .returning({ id: answerVersions.id, number: answerVersions.number, status: answerVersions.status });
     }
     const newEtag = await touchAnswer(tx, id, now);

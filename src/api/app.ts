@@ -29,6 +29,7 @@ import { synonymRoutes } from './synonyms.ts';
 import { answerRoutes } from './answers.ts';
 import { categoryRoutes } from './categories.ts';
 import { transferRoutes } from './transfer.ts';
+import { importBatchRoutes } from './import-batches.ts';
 import { userRoutes } from './users.ts';
 
 /** The whole HTTP API: /healthz, /readyz, /metrics and /api/v1/*. Pure fetch handler; no Node specifics. */
@@ -84,6 +85,7 @@ export function createApi(ctx: AppContext) {
   v1.route('/', answerRoutes);
   v1.route('/', categoryRoutes);
   v1.route('/', transferRoutes);
+  v1.route('/', importBatchRoutes);
   app.route('/api/v1', v1);
   registerApiDocs(app);
   app.all('/api/*', (c) => errorResponse(c, new DomainError('not_found', `No route ${c.req.method} ${c.req.path}`)));

@@ -3,7 +3,10 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { summarizeDbError } from '../db/errors.ts';
-import { badRequest, conflict, DomainError, type ErrorCode, unprocessable } from '../errors.ts';
+import { badRequest, conflict, DomainError, isSecurityRefusal, type ErrorCode, unprocessable } from '../errors.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { Db } from '../db/client.ts';
+import type { Principal } from '../auth/principal.ts';
 
 /** The HTTP status of each domain error code: the one place where domain errors meet HTTP. */
 export const httpStatus: Record<ErrorCode, ContentfulStatusCode> = {
@@ -31,6 +34,7 @@ export const httpStatus: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_dates: 422,
   invalid_transition: 409,
   four_eyes: 403,
+  review_needs_person: 403,
   external_id_taken: 409,
   in_use: 409,
   comment_required: 400,
@@ -60,6 +64,33 @@ export function errorResponse(c: Context, err: DomainError, status: ContentfulSt
 }
 
 /**
+ * Every refusal is a security event: 403s (role, scope, CSRF, four-eyes, keys minted for others),
+ * conflicts on approve/reject (a stale etag when publishing), and errors the domain marked with
+ * securityRefusal (a foreign bot session answered with 404). The entry is written in its own
+ * transaction, after the refused change rolled back; failing to write it never changes the answer.
+ */
+async function auditRefusal(err: DomainError, status: ContentfulStatusCode, c: Context): Promise<void> {
+  const decision = /\/(approve|reject)$/.test(c.req.path);
+  if (!(status === 403 || isSecurityRefusal(err) || (status === 409 && decision))) return;
+  const ctx = c.get('ctx' as never) as { db: Db } | undefined;
+  if (!ctx) return;
+  const principal = c.get('principal' as never) as Principal | undefined;
+  try {
+    await ctx.db.transaction((tx) =>
+      recordAudit(tx, principal ?? { kind: 'system' }, {
+        action: 'security.refused',
+        entityType: 'request',
+        entityId: c.req.path.slice(0, 300),
+        details: { method: c.req.method, path: c.req.path.slice(0, 300), status, code: err.code, message: err.message.slice(0, 300), who: principal?.name ?? 'anonymous' },
+      }),
+    );
+  } catch (auditErr) {
+    const log = c.get('log' as never) as { error: (o: unknown, m: string) => void } | undefined;
+    log?.error({ err: auditErr }, 'could not audit a refused request');
+  }
+}
+
+/**
  * A database error caused by the request's data, as a 4xx: constraint violations, values the
  * database cannot store (data exceptions, class 22) and limits (class 54). null: a server fault.
  */
@@ -74,12 +105,17 @@ function dbErrorAsClientError(code: string | undefined): DomainError | null {
 }
 
 /** Hono onError: maps every thrown thing to the error shape; nothing internal reaches the client. */
-export function handleError(err: Error, c: Context) {
-  if (err instanceof DomainError) return errorResponse(c, err);
+export async function handleError(err: Error, c: Context) {
+  if (err instanceof DomainError) {
+    await auditRefusal(err, httpStatus[err.code], c);
+    return errorResponse(c, err);
+  }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'http_error';
-    return errorResponse(c, new DomainError(code, err.message || 'Request failed'), status);
+    const mapped = new DomainError(code, err.message || 'Request failed');
+    await auditRefusal(mapped, status, c);
+    return errorResponse(c, mapped, status);
   }
   if (err instanceof SyntaxError) return errorResponse(c, badRequest('Malformed JSON body'));
   if (err instanceof URIError) return errorResponse(c, badRequest('Malformed percent-escape in the URL'));

@@ -20,6 +20,8 @@ const importResult = z.object({
   unchanged: z.number(),
   errors: z.array(z.object({ line: z.number(), message: z.string() })),
   errorCount: z.number(),
+  batchId: z.uuid().nullable().optional().describe('publish=true: the import batch waiting for a second reviewer'),
+  status: z.enum(['pending_approval', 'nothing_to_approve']).optional(),
 });
 
 /** Bulk import (NDJSON, CSV, XLSX) and export of answers in the public import format. */
@@ -33,8 +35,11 @@ export const transferRoutes = new Hono<ApiEnv>()
         'Body: `application/x-ndjson` (one `{"externalId","title","similarQuestions":[...],"body" (Markdown or HTML),"category","tags":[],"channels":[...]}` per line,',
         'optional botText, effectiveFrom, expiresAt, reviewDueAt), `text/csv` or an XLSX workbook (first sheet) with the columns',
         'externalId,title,similarQuestions,body,category,tags,channels,botText,effectiveFrom,expiresAt,reviewDueAt (similar questions separated by newlines or |, tags and channels by | or comma).',
-        'Identical content is left unchanged; changed content becomes a new version — published at once with `publish=true`',
-        '(needs the reviewer or admin role, plus the `import` scope for API keys; audited as one bulk publication with per-answer entries), otherwise a draft.',
+        'Identical content is left unchanged; changed content becomes a new version: a draft, or with `publish=true` a version in review staged in an import batch',
+        '(needs the reviewer or admin role, plus the `import` scope for API keys). Nothing is live yet: the answer adds `batchId` and `status: "pending_approval"`',
+        '(`batchId: null, status: "nothing_to_approve"` when nothing changed), and a second reviewer (never the importer) publishes it with',
+        '`POST /import-batches/{id}/approve` or turns it down with `/reject`. A script can load a knowledge base with two reviewer keys, each created by its reviewer.',
+        'An answer with a version already in review is reported as an error line.',
         'Partial success: good lines import and bad lines are reported in `errors` with their line (CSV/XLSX: row, header = 1).',
         'Each record is validated completely before anything is written, so one bad line never fails the others; records are written in batches of 500 (a record the database still refuses is isolated and reported alone).',
         '`errors` holds the first 1,000 errors by line (messages are short, never SQL); `errorCount` counts all of them.',
@@ -50,7 +55,7 @@ export const transferRoutes = new Hono<ApiEnv>()
       const principal = principalOf(c);
       const publish = c.req.valid('query').publish ?? false;
       if (publish && principal.kind !== 'master' && !REVIEWERS.includes(principal.role)) {
-        throw forbidden('publish=true publishes without review: it needs the reviewer or admin role / 直接发布需要审核员或管理员权限');
+        throw forbidden('publish=true stages an import batch for approval: it needs the reviewer or admin role / 导入发布需要审核员或管理员权限');
       }
       const format = formatFromContentType(c.req.header('content-type'));
       if (!format) {
@@ -59,7 +64,8 @@ export const transferRoutes = new Hono<ApiEnv>()
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const parsed = await parseImportFile(bytes, format);
       const result = await importAnswers(c.var.ctx.db, parsed.records, {
-        publish,
+        publish: false,
+        stage: publish,
         actor: principal,
         lines: parsed.lines,
         parseErrors: parsed.errors,

@@ -57,9 +57,12 @@ export interface NewApiKey {
 }
 
 /**
- * Issues a key that acts as `userId` (default: the caller) narrowed to `scopes`. Only admins issue
- * keys for someone else, and a key may only carry scopes its owner's role can use, so a key never
- * looks more powerful than the person it acts for.
+ * Issues a key that acts as `userId` (default: the caller) narrowed to `scopes`. People mint keys
+ * for themselves only — an admin who could mint an editor's key could write as the editor and then
+ * approve as themselves. The master key (operations) may issue a key for any user, e.g. a bot's
+ * service account; such a key records `createdBy: 'master'`, counts the master key as a
+ * contributor of whatever it writes, and can never approve or reject (four-eyes.ts). A key may
+ * only carry scopes its owner's role can use, so it never looks more powerful than its owner.
  */
 export async function createApiKey(
   db: Db,
@@ -68,7 +71,9 @@ export async function createApiKey(
 ): Promise<NewApiKey> {
   const userId = input.userId ?? actor.userId;
   if (!userId) throw badRequest('The master key is not a user: give the userId the key should act as');
-  if (userId !== actor.userId && !isAdmin(actor)) throw forbidden('Only admins can create keys for other users');
+  if (userId !== actor.userId && actor.kind !== 'master') {
+    throw forbidden('API keys act as their owner: each person creates their own keys (only the master key issues keys for service accounts) / 只能为自己创建密钥');
+  }
   const [owner] = await db.select().from(users).where(eq(users.id, userId));
   if (!owner) throw notFound('User');
   if (owner.disabled) throw new DomainError('user_disabled', 'The user is disabled; enable them before issuing a key');
@@ -82,13 +87,13 @@ export async function createApiKey(
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
-      .values({ userId, name: input.name, prefix, secretHash: sha256(secret), scopes, rateLimitPerMin: input.rateLimitPerMin ?? null })
+      .values({ userId, name: input.name, prefix, secretHash: sha256(secret), scopes, rateLimitPerMin: input.rateLimitPerMin ?? null, createdBy: actor.kind === 'master' ? 'master' : userId })
       .returning();
     await recordAudit(tx, actor, {
       action: 'api_key.created',
       entityType: 'api_key',
       entityId: row!.id,
-      details: { name: row!.name, prefix, userId, scopes, rateLimitPerMin: row!.rateLimitPerMin },
+      details: { name: row!.name, prefix, userId, scopes, rateLimitPerMin: row!.rateLimitPerMin, createdBy: row!.createdBy },
     });
     return { id: row!.id, name: row!.name, prefix, scopes, userId, rateLimitPerMin: row!.rateLimitPerMin, secret };
   });

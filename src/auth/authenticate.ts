@@ -45,6 +45,7 @@ export async function principalFromBearer(db: Db, token: string): Promise<Princi
     role: row.user.role,
     scopes: row.key.scopes as ApiScope[],
     keyId: row.key.id,
+    keyCreatedBy: row.key.createdBy,
     rateLimitPerMin: row.key.rateLimitPerMin,
   };
 }

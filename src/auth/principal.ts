@@ -10,6 +10,8 @@ export interface Principal {
   /** Scopes narrow API keys; users and the master key are limited by role only. */
   scopes: readonly ApiScope[] | 'all';
   keyId?: string;
+  /** API keys: who minted the key (the owner's id, 'master', or null when unknown). Only self-minted keys review. */
+  keyCreatedBy?: string | null;
   rateLimitPerMin?: number | null;
   /** Cookie sessions only: the stored session id (SHA-256 of the cookie) and its CSRF token. */
   sessionId?: string;

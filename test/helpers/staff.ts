@@ -54,3 +54,17 @@ export async function createStaff(zhida: TestServer, role: Role, name = `${role}
   const { id } = (await res.json()) as { id: string };
   return signIn(zhida, email, password, id);
 }
+
+const approvers = new WeakMap<TestServer, Promise<StaffSession>>();
+
+/**
+ * Publishes an import batch the way production does: a reviewer who did not import it approves it
+ * (POST /import-batches/:id/approve). One throw-away reviewer per server.
+ */
+export async function approveImportBatch(zhida: TestServer, batchId: string | null | undefined): Promise<void> {
+  if (!batchId) return;
+  let reviewer = approvers.get(zhida);
+  if (!reviewer) approvers.set(zhida, (reviewer = createStaff(zhida, 'reviewer', 'batch approver')));
+  const res = await (await reviewer).api(`/api/v1/import-batches/${batchId}/approve`, { method: 'POST', json: {} });
+  if (res.status !== 200) throw new Error(`approve batch ${batchId} -> ${res.status} ${await res.text()}`);
+}

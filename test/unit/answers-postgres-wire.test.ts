@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 import { createWireDatabase } from '../helpers/wire-db.ts';
 
 type Json = Record<string, any>;
@@ -45,7 +46,9 @@ describe('answer lifecycle on the postgres.js driver', () => {
     const diff = (await call(editor, 'GET', `/answers/${c.body.id}/diff?from=1&to=2`)).body;
     expect(diff.body.filter((o: Json) => o.op === 'insert').map((o: Json) => o.text).join('')).toBe('提前支取部分');
     const imp = await zhida.api('/api/v1/import?publish=true', { method: 'POST', body: '{"externalId":"w-1","title":"Wire import","body":"ok"}\n', headers: { 'content-type': 'application/x-ndjson' } });
-    expect(await imp.json()).toEqual({ created: 1, updated: 0, unchanged: 0, errors: [], errorCount: 0 });
+    const staged = await imp.json();
+    expect(staged).toMatchObject({ created: 1, updated: 0, unchanged: 0, errors: [], status: 'pending_approval' });
+    await approveImportBatch(zhida, staged.batchId);
     const exp = await (await zhida.api('/api/v1/export?format=ndjson')).text();
     expect(exp.trim().split('\n')).toHaveLength(2);
     const cats = (await call(editor, 'GET', '/categories')).body.items;

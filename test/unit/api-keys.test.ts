@@ -80,10 +80,13 @@ describe('API keys', () => {
     expect((await editor.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scopes: ['import'] } })).status).toBe(201);
     const forOther = await agent.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scopes: ['search'], userId: editor.userId } });
     expect(forOther.status).toBe(403);
-    // Admins issue keys for others, still within the owner's role.
-    const byAdmin = await createKey(admin, { name: 'for agent', scopes: ['search'], userId: agent.userId });
-    expect(byAdmin).toMatchObject({ scopes: ['search'] });
-    expect((await admin.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scopes: ['admin'], userId: agent.userId } })).status).toBe(403);
+    // Not even admins mint keys in someone else's name (they could write as the editor, then approve
+    // as themselves); the master key issues service-account keys, still within the owner's role.
+    const byAdmin = await admin.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scopes: ['search'], userId: agent.userId } });
+    expect(byAdmin.status).toBe(403);
+    const byMaster = await zhida.api('/api/v1/api-keys', { method: 'POST', json: { name: 'for agent', scopes: ['search'], userId: agent.userId } });
+    expect(byMaster.status).toBe(201);
+    expect((await zhida.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scopes: ['admin'], userId: agent.userId } })).status).toBe(403);
     // Nothing was written by the refused requests.
     const mine = (await (await agent.api('/api/v1/api-keys')).json()).items;
     expect(mine.map((k: { name: string; userId: string }) => [k.name, k.userId])).toEqual([['for agent', agent.userId]]);

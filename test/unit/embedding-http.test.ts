@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 import { bankAnswers, makeTinyModelRoot } from '../fixtures/embedding-env.ts';
 
 // The whole path over HTTP: import with publish -> queue -> in-process worker -> HNSW -> hybrid search;
@@ -34,7 +35,9 @@ describe('ZHIDA_MODEL_DIR with the generated model, over HTTP', () => {
       body: bankAnswers.map((a) => JSON.stringify(a)).join('\n'),
     });
     expect(imported.status).toBe(200);
-    expect(await imported.json()).toMatchObject({ created: bankAnswers.length, errors: [] });
+    const staged = await imported.json();
+    expect(staged).toMatchObject({ created: bankAnswers.length, errors: [], status: 'pending_approval' });
+    await approveImportBatch(server, staged.batchId);
     const status = await waitFor(async () => {
       const s = (await (await server.api('/api/v1/index/status')).json()) as { pending: number; vectors: number; model: { state: string } };
       return s.model.state === 'ready' && s.pending === 0 && s.vectors > 0 ? s : null;

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 
 /** A small Chinese bank FAQ written for these tests (the product's main language). */
 export const fixtureAnswers = [
@@ -61,6 +62,8 @@ export async function importFixtures(zhida: TestServer): Promise<Record<string, 
   expect(res.status).toBe(200);
   const body = await res.json();
   expect(body.errors).toEqual([]);
+  // publish=true stages an import batch: a second reviewer publishes it.
+  await approveImportBatch(zhida, body.batchId);
   const ids: Record<string, string> = {};
   for (const a of fixtureAnswers) {
     const found = await (await zhida.api('/api/v1/search', { method: 'POST', json: { query: a.title, limit: 1 } })).json();

@@ -68,6 +68,8 @@ export const answerVersions = pgTable(
      * none of them may approve it, so an editor who changed a colleague's draft cannot approve it either.
      */
     contributorIds: text('contributor_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** Set while the version waits in an import batch (publish=true imports): reviewed with the batch, not alone. */
+    importBatchId: uuid('import_batch_id'),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
     publishedAt: timestamp('published_at', { withTimezone: true }),
@@ -78,5 +80,35 @@ export const answerVersions = pgTable(
     uniqueIndex('answer_versions_number_uq').on(t.answerId, t.number),
     index('answer_versions_status_idx').on(t.status),
     index('answer_versions_category_idx').on(t.categoryPath),
+    index('answer_versions_import_batch_idx').on(t.importBatchId),
   ],
+);
+
+export const importBatchStatuses = ['importing', 'pending_approval', 'approved', 'rejected'] as const;
+export type ImportBatchStatus = (typeof importBatchStatuses)[number];
+
+/**
+ * An import with publish=true: its changed answers wait as versions in review (answer_versions.import_batch_id)
+ * until a second reviewer approves or rejects the batch as a whole. `importedBy` is the importer's
+ * identity (user id, 'master' or 'system'), so the importer can never approve their own batch.
+ */
+export const importBatches = pgTable(
+  'import_batches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    status: text('status', { enum: importBatchStatuses }).notNull().default('importing'),
+    importedBy: text('imported_by').notNull(),
+    importerUserId: uuid('importer_user_id').references(() => users.id),
+    importerKeyId: uuid('importer_key_id'),
+    source: text('source'),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    reviewerId: uuid('reviewer_id').references(() => users.id),
+    reviewComment: text('review_comment'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('import_batches_status_idx').on(t.status)],
 );

@@ -46,6 +46,11 @@ export const apiKeys = pgTable(
     secretHash: text('secret_hash').notNull().unique(),
     scopes: text('scopes').array().notNull(),
     rateLimitPerMin: integer('rate_limit_per_min'),
+    /**
+     * Who minted the key: the owner's user id, or 'master' (operations). Only a key its owner minted
+     * acts fully as that person; keys minted by someone else never approve or reject content.
+     */
+    createdBy: text('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

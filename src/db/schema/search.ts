@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, real, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, real, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { answers, answerVersions } from './answers.ts';
 import { users } from './auth.ts';
 
@@ -53,9 +53,15 @@ export const searchLog = pgTable(
   (t) => [index('search_log_at_idx').on(t.at), index('search_log_session_idx').on(t.sessionId)],
 );
 
-/** A chatbot conversation: the transcript goes to the agent at hand-off. */
+/**
+ * A chatbot conversation: the transcript goes to the agent at hand-off. Bound to the caller that
+ * opened it (`owner`: 'key:<id>', 'user:<id>' or 'master'); `clientId` is the id a chat client chose,
+ * unique only within its owner's namespace, so guessing or reusing another caller's id opens nothing.
+ */
 export const botSessions = pgTable('bot_sessions', {
   id: uuid('id').primaryKey().defaultRandom(),
+  owner: text('owner'),
+  clientId: uuid('client_id'),
   channel: text('channel'),
   apiKeyId: uuid('api_key_id'),
   userId: uuid('user_id'),
@@ -64,7 +70,7 @@ export const botSessions = pgTable('bot_sessions', {
   handoffReason: text('handoff_reason'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [uniqueIndex('bot_sessions_owner_client_uq').on(t.owner, t.clientId)]);
 
 export const botTurns = pgTable(
   'bot_turns',
