@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { botSessions, botTurns, type Channel } from '../db/schema/index.ts';
 import { notFound } from '../errors.ts';
@@ -6,6 +6,8 @@ import { decideTurn, DEFAULT_HANDOFF_THRESHOLD, type HandoffReason } from './han
 import { embeddingVectorLeg } from './embedding-vector-leg.ts';
 import { analyseQuery, searchAnswers, type SearchResult } from './search-answers.ts';
 import type { Caller } from './search-log.ts';
+import { sessionOwner } from './bot-session-owner.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 import type { SearchDeps } from './run-search.ts';
 
 export interface BotRequest {
@@ -50,19 +52,32 @@ const HANDOFF_TEXT: Record<HandoffReason, string> = {
   repeated_unsure: '看来我没能解决您的问题，正在为您转接人工客服。',
 };
 
+/**
+ * The caller's session named `sessionId` (the server's id, or the client's own id for it), or a new
+ * one. Sessions are bound to their owner (bot-session-owner.ts): another caller's id opens a new,
+ * separate conversation in the caller's own namespace, never theirs. New sessions get a random
+ * server id, which the reply returns and which the client should use from then on.
+ */
 async function openSession(db: Db, req: BotRequest, caller: Caller) {
+  const owner = sessionOwner(caller);
+  const mine = (sid: string) =>
+    db
+      .select()
+      .from(botSessions)
+      .where(and(eq(botSessions.owner, owner), or(eq(botSessions.id, sid), eq(botSessions.clientId, sid))))
+      .limit(1);
   if (req.sessionId) {
-    const [s] = await db.select().from(botSessions).where(eq(botSessions.id, req.sessionId));
+    const [s] = await mine(req.sessionId);
     if (s) return s;
   }
-  // A new conversation; the chat client may name it with its own uuid.
   const [s] = await db
     .insert(botSessions)
-    .values({ ...(req.sessionId ? { id: req.sessionId } : {}), channel: req.channel ?? 'bot', apiKeyId: caller.apiKeyId ?? null, userId: caller.userId ?? null })
+    .values({ owner, clientId: req.sessionId ?? null, channel: req.channel ?? 'bot', apiKeyId: caller.apiKeyId ?? null, userId: caller.userId ?? null })
     .onConflictDoNothing()
     .returning();
   if (s) return s;
-  const [existing] = await db.select().from(botSessions).where(eq(botSessions.id, req.sessionId!));
+  // Two first turns of the same client session raced; the other one created it.
+  const [existing] = await mine(req.sessionId!);
   if (!existing) throw notFound('Bot session');
   return existing;
 }
@@ -104,7 +119,8 @@ export async function answerForBot(deps: SearchDeps & { handoffThreshold?: numbe
   });
   await db.transaction(async (tx) => {
     await tx.insert(botTurns).values([
-      { sessionId: session.id, role: 'customer', text: req.query, searchId },
+      // The transcript keeps what the customer typed with personal numbers masked (src/privacy/mask.ts).
+      { sessionId: session.id, role: 'customer', text: maskPersonalData(req.query), searchId },
       { sessionId: session.id, role: 'bot', text: botText, answerId: answer?.answerId ?? null, confidence: top?.confidence ?? 0, searchId },
     ]);
     await tx

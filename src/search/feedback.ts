@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { answers, botSessions, searchClicks, searchFeedback, searchLog } from '../db/schema/index.ts';
 import { notFound } from '../errors.ts';
 import type { Caller, SearchLogWriter } from './search-log.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 
 /** What feedback needs: the database, and the log whose fresh ids may not be written yet. */
 export interface FeedbackDeps {
@@ -30,7 +31,7 @@ export async function recordFeedback(
   await mustExist(deps, 'answer', f.answerId);
   const [row] = await deps.db
     .insert(searchFeedback)
-    .values({ searchId: f.searchId ?? null, sessionId: f.sessionId ?? null, answerId: f.answerId, helpful: f.helpful, comment: f.comment?.trim() || null, apiKeyId: caller.apiKeyId ?? null, userId: caller.userId ?? null })
+    .values({ searchId: f.searchId ?? null, sessionId: f.sessionId ?? null, answerId: f.answerId, helpful: f.helpful, comment: maskPersonalData(f.comment?.trim() ?? '') || null, apiKeyId: caller.apiKeyId ?? null, userId: caller.userId ?? null })
     .returning({ id: searchFeedback.id });
   return row!;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { searchLog, type SearchSource } from '../db/schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { maskPersonalData } from '../privacy/mask.ts';
 import type { SearchResponse } from './search-answers.ts';
 import { searchDuration } from '../metrics/catalog.ts';
 
@@ -113,7 +114,9 @@ export class SearchLogWriter {
       this.counts.dropped++;
       return id;
     }
-    this.buffer.push(rowOf(e, id, new Date()));
+    // Customers type card, ID and phone numbers into the chat: masked on the way in, so clear text
+    // never waits in the buffer or reaches the database (src/privacy/mask.ts).
+    this.buffer.push(rowOf({ ...e, query: maskPersonalData(e.query), normalised: maskPersonalData(e.normalised) }, id, new Date()));
     if (this.buffer.length >= this.batchSize) void this.flush();
     else this.schedule();
     return id;

@@ -89,8 +89,10 @@ describe('analytics and assist read API', () => {
     expect((await zhida.api('/api/v1/notifications', { token: null })).status).toBe(401);
   });
 
-  it('hands the bot transcript to agents and assist keys only', async () => {
-    const res = await zhida.api(`/api/v1/bot/sessions/${sessionId}`, { token: assistKey });
+  it('hands the bot transcript of a handed-off session to signed-in agents, not to other keys', async () => {
+    // The session belongs to no key here (opened by another caller): keys get 404, agents read it.
+    expect((await zhida.api(`/api/v1/bot/sessions/${sessionId}`, { token: assistKey })).status).toBe(404);
+    const res = await agent.api(`/api/v1/bot/sessions/${sessionId}`);
     expect(res.status).toBe(200);
     const t = (await res.json()) as { messages: { role: string; text: string }[]; handoffReason: string };
     expect(t.messages.map((m) => `${m.role}:${m.text}`)).toEqual(['customer:我的信用卡丢了', 'bot:请立即挂失', 'customer:转人工']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { approveImportBatch } from '../helpers/staff.ts';
+import { approveImportBatch, signIn } from '../helpers/staff.ts';
 import { createWireDatabase } from '../helpers/wire-db.ts';
 
 type Json = Record<string, any>;
@@ -15,7 +15,9 @@ describe('answer lifecycle on the postgres.js driver', () => {
     const database = await createWireDatabase();
     zhida = await startTestServer({}, database);
     const user = await (await zhida.api('/api/v1/users', { method: 'POST', json: { name: '审核 wire', email: 'wire.reviewer@bank.test', password: 'wire-reviewer-password-1', role: 'reviewer' } })).json();
-    const key = await zhida.api('/api/v1/api-keys', { method: 'POST', json: { name: 'wire reviewer', userId: user.id, scopes: ['answers'] } });
+    // Only a key the reviewer mints for themselves may approve (one minted by the master key may not).
+    const session = await signIn(zhida, 'wire.reviewer@bank.test', 'wire-reviewer-password-1', user.id);
+    const key = await session.api('/api/v1/api-keys', { method: 'POST', json: { name: 'wire reviewer', scopes: ['answers'] } });
     expect(key.status).toBe(201);
     reviewer.token = (await key.json()).secret;
   });

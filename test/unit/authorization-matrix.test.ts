@@ -85,6 +85,11 @@ const matrix: Record<string, Guard> = {
   // publish=true additionally needs reviewer/admin (checked in the handler; see import-export tests)
   'POST /api/v1/import': { roles: WRITERS, scope: 'import' },
   'GET /api/v1/export': { roles: ALL, scope: 'import' },
+  // import batches (governance): writers follow their batches, reviewers decide (four-eyes in the domain)
+  'GET /api/v1/import-batches': { roles: WRITERS, scope: 'import' },
+  'GET /api/v1/import-batches/:id': { roles: WRITERS, scope: 'import' },
+  'POST /api/v1/import-batches/:id/approve': { roles: REVIEWERS, scope: 'import' },
+  'POST /api/v1/import-batches/:id/reject': { roles: REVIEWERS, scope: 'import' },
 };
 
 const requestBody = (method: string) => (['POST', 'PATCH', 'PUT'].includes(method) ? {} : undefined);

@@ -62,9 +62,13 @@ describe('POST /api/v1/bot/answer and /assist/suggest over HTTP', () => {
     ]);
   });
 
-  it('accepts a client-chosen session id and rejects a malformed one', async () => {
+  it('accepts a client-chosen session id (in the caller namespace) and rejects a malformed one', async () => {
     const sessionId = crypto.randomUUID();
-    expect((await ask({ query: '转账限额', sessionId })).body.sessionId).toBe(sessionId);
+    const first = (await ask({ query: '转账限额', sessionId })).body.sessionId;
+    // The server names the session; the client's id keeps working as an alias for it.
+    expect(first).not.toBe(sessionId);
+    expect((await ask({ query: '转账限额', sessionId })).body.sessionId).toBe(first);
+    expect((await ask({ query: '转账限额', sessionId: first })).body.sessionId).toBe(first);
     expect((await ask({ query: '转账限额', sessionId: 'nope' })).status).toBe(400);
     expect((await ask({ query: '   ' })).status).toBe(400);
     expect((await ask({ query: 'x'.repeat(10_240) })).status).toBe(400);
