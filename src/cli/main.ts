@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { printableError } from '../db/errors.ts';
 import { registerModelCommands } from './model.ts';
 import { registerOperationCommands } from './operations.ts';
+import { registerPrivacyCommands } from './privacy.ts';
 import { registerReindexCommand } from './reindex.ts';
 import { registerTransferCommands } from './transfer.ts';
 import { registerUserCommands } from './user.ts';
@@ -16,6 +17,7 @@ registerWorkerCommand(program);
 registerReindexCommand(program);
 registerTransferCommands(program);
 registerOperationCommands(program);
+registerPrivacyCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

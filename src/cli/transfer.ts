@@ -16,7 +16,7 @@ export function registerTransferCommands(program: Command): void {
   program
     .command('import <file>')
     .description('Import answers from NDJSON (.ndjson/.jsonl), CSV or XLSX, idempotent by externalId / 导入答案')
-    .option('--publish', 'publish changed answers at once (bulk publication, audited) instead of creating drafts')
+    .option('--publish', 'stage changed answers as an import batch that a reviewer approves (POST /api/v1/import-batches/{id}/approve) instead of creating drafts')
     .option('--format <format>', `file format (${formats.join('|')}); default from the file extension`)
     .action(async (file: string, opts: { publish?: boolean; format?: string }) => {
       const format = (opts.format ?? formatFromFileName(file)) as ImportFormat | null;
@@ -35,8 +35,10 @@ export function registerTransferCommands(program: Command): void {
           const total = parsed.records.length;
           if (process.stderr.isTTY && total > 0) bar.start(total, 0);
           const started = performance.now();
+          // The CLI operator is no reviewer: --publish stages a batch for a reviewer, like the API does.
           const result = await importAnswers(db, parsed.records, {
-            publish: !!opts.publish,
+            publish: false,
+            stage: !!opts.publish,
             actor: { kind: 'system' },
             lines: parsed.lines,
             parseErrors: parsed.errors,
@@ -47,6 +49,7 @@ export function registerTransferCommands(program: Command): void {
           bar.stop();
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
           console.log(`created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, errors ${result.errorCount} (${seconds} s)`);
+          if (result.batchId) console.log(`import batch ${result.batchId} is pending approval: a reviewer approves it with POST /api/v1/import-batches/${result.batchId}/approve`);
           for (const e of result.errors.slice(0, 50)) console.log(`  line ${e.line}: ${e.message}`);
           if (result.errorCount > 50) console.log(`  … and ${result.errorCount - Math.min(50, result.errors.length)} more`);
           if (result.errors.length) process.exitCode = 2;

@@ -15,7 +15,7 @@
 
 const DIGIT = '[0-9０-９]';
 // A run of digits with single spaces or dashes between them, optionally ending in an ID check X.
-const NUMBER_RUN = new RegExp(`(?<![0-9０-９])(?:\\+?86[ -]?)?${DIGIT}(?:[ \\-]?${DIGIT}){10,}(?:[Xx](?![A-Za-z0-9]))?(?![0-9０-９])`, 'g');
+const NUMBER_RUN = new RegExp(`(?<![0-9０-９])(?:\\+?86[ -]?)?${DIGIT}(?:[ \\-]?${DIGIT}){10,}[Xx]?(?![0-9０-９])`, 'g');
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const MOBILE = /^1[3-9]\d{9}$/;
 
