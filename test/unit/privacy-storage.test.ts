@@ -28,6 +28,7 @@ describe('personal data never stored in clear', () => {
   /** Every stored customer text, from every table that keeps it. */
   const storedTexts = async () => {
     const db = zhida.ctx.db;
+    await zhida.ctx.searchLog.flush();
     const log = rowsOf<{ query: string; normalised: string }>(await db.execute(sql`select query, normalised from search_log`));
     const turns = rowsOf<{ text: string }>(await db.execute(sql`select text from bot_turns`));
     const feedback = rowsOf<{ comment: string | null }>(await db.execute(sql`select comment from search_feedback`));
