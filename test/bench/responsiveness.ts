@@ -4,7 +4,8 @@
  * Does the server stay responsive while the embedded database works hard? For each mode (PGlite on
  * its own worker thread, the default; PGlite on the HTTP thread, the old way) it starts the real
  * server on a fresh data directory, then imports `count` generated answers with bodies through
- * `POST /api/v1/import?publish=true` while three probes run one request at a time:
+ * `POST /api/v1/import?publish=true` and the approval of that import batch by a second reviewer
+ * (`POST /api/v1/import-batches/{id}/approve`, which publishes and indexes) while three probes run one request at a time:
  * `GET /healthz` and `GET /api/docs` (no database) and `POST /api/v1/search` (database). It prints
  * their latencies during the import beside an idle baseline, the import time and the event-loop
  * delay (perf_hooks) — the time the HTTP thread could not run at all.
@@ -19,6 +20,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/client.ts';
 import { demoAnswers } from '../../src/demo/answers.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -93,6 +95,7 @@ for (const mode of modes) {
     const seed = Array.from({ length: 50 }, (_, i) => line(count + i)).join('\n') + '\n';
     const seeded = await zhida.api('/api/v1/import?publish=true', { method: 'POST', body: seed, headers: { 'content-type': 'application/x-ndjson' } });
     if (!seeded.ok) throw new Error(`seed import failed: ${seeded.status} ${await seeded.text()}`);
+    await approveImportBatch(zhida, ((await seeded.json()) as { batchId?: string }).batchId);
 
     const idle = await sample(zhida, delay(3_000), 20);
     probes.forEach((p, i) => out.push(`| ${label} | idle | ${p.name} | ${idle.times[i]!.length} | ${fmt(pct(idle.times[i]!, 50))} | ${fmt(pct(idle.times[i]!, 95))} | ${fmt(pct(idle.times[i]!, 99))} | ${fmt(Math.max(...idle.times[i]!))} |`));
@@ -103,7 +106,9 @@ for (const mode of modes) {
     const t0 = performance.now();
     const importing = zhida
       .api('/api/v1/import?publish=true', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } })
-      .then(async (res) => ({ status: res.status, json: (await res.json()) as { created?: number; errors?: unknown[] } }));
+      .then(async (res) => ({ status: res.status, json: (await res.json()) as { created?: number; errors?: unknown[]; batchId?: string } }))
+      // publish=true stages an import batch; the second reviewer's approval publishes (and indexes) it.
+      .then(async (r) => (r.status === 200 ? (await approveImportBatch(zhida, r.json.batchId), r) : r));
     const during = await sample(zhida, importing, 20);
     const imported = await importing;
     const importSeconds = (performance.now() - t0) / 1000;

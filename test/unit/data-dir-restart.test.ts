@@ -89,7 +89,21 @@ describe('server restart right after kill -9', () => {
       body: JSON.stringify({ externalId: 'before-crash', title: '挂失银行卡', similarQuestions: [], body: '拨打客服电话挂失。', category: '卡片', tags: [], channels: ['bot'] }) + '\n',
     });
     expect(created.status).toBe(200);
-    expect(await created.json()).toMatchObject({ created: 1 });
+    const staged = (await created.json()) as { created: number; batchId: string };
+    expect(staged).toMatchObject({ created: 1 });
+    // publish=true stages an import batch: a second reviewer (a person, signed in) publishes it.
+    const email = 'restart.reviewer@bank.test';
+    const password = 'restart-reviewer-password';
+    expect((await api(first.url, '/api/v1/users', { method: 'POST', body: JSON.stringify({ name: 'restart reviewer', email, password, role: 'reviewer' }) })).status).toBe(201);
+    const login = await fetch(new URL('/api/v1/auth/login', first.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const cookie = /zhida_session=[^;]+/.exec(login.headers.getSetCookie().join(';'))![0];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const approved = await fetch(new URL(`/api/v1/import-batches/${staged.batchId}/approve`, first.url), {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(approved.status).toBe(200);
 
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');

@@ -7,6 +7,7 @@ import { answersChanged } from '../../src/answers/events.ts';
 import { searchRuntime } from '../../src/search/engine/runtime.ts';
 import { searchAnswers } from '../../src/search/search-answers.ts';
 import { rowsOf } from '../../src/db/rows.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
@@ -73,8 +74,12 @@ describe.skipIf(!serverUrl)('scale-out: several nodes on one PostgreSQL server' 
     const r = await node.api('/api/v1/search', { method: 'POST', json: { query } });
     return ((await r.json()) as { results: { externalId: string }[] }).results.map((x) => x.externalId);
   };
-  const publish = (node: TestServer, lines: object[]) =>
-    node.api('/api/v1/import?publish=true', { method: 'POST', body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+  /** publish=true stages an import batch; a second reviewer approves it on the same node. */
+  const publish = async (node: TestServer, lines: object[]) => {
+    const res = await node.api('/api/v1/import?publish=true', { method: 'POST', body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+    if (res.status === 200) await approveImportBatch(node, ((await res.clone().json()) as { batchId?: string }).batchId);
+    return res;
+  };
   const idOf = async (node: TestServer, externalId: string) =>
     rowsOf<{ id: string }>(await node.ctx.db.execute(sql`select id from answers where external_id = ${externalId}`))[0]!.id;
 
