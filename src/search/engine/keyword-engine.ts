@@ -220,8 +220,11 @@ export class KeywordEngine implements SearchIndex {
 
   private addDoc(answer: EngineAnswer, v: EngineVersion): number {
     const d = this.docs.length;
-    const title = analyse(normaliseText(v.title));
-    const questions = v.similarQuestions.flatMap((q) => analyse(normaliseText(q)));
+    // Normalised once: the title and similar questions feed both the terms and the trigram phrases.
+    const normTitle = normaliseText(v.title);
+    const normQuestions = v.similarQuestions.map(normaliseText);
+    const title = analyse(normTitle);
+    const questions = normQuestions.flatMap((q) => analyse(q));
     const body = analyse(normaliseText(v.bodyText));
     const f = [frequencies(title), frequencies(questions), frequencies(body)];
     const all = new Map<string, [number, number, number]>();
@@ -252,7 +255,7 @@ export class KeywordEngine implements SearchIndex {
       this.lenSum[k]! += lengths[k]!;
     }
 
-    const phrases = [v.title, ...v.similarQuestions].map(normaliseText).filter((p) => p.length > 0);
+    const phrases = [normTitle, ...normQuestions].filter((p) => p.length > 0);
     const phraseIds = new Int32Array(phrases.length);
     const phraseTrigrams: Int32Array[] = [];
     phrases.forEach((text, ord) => {

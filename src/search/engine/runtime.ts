@@ -104,6 +104,7 @@ export class SearchRuntime {
     let head = 0;
     const gaps = new Map<number, bigint>();
     let synonyms: string[][] = [];
+    const pages: EngineAnswer[][] = [];
     // One consistent snapshot: the feed position and the data it covers.
     await this.db.transaction(
       async (tx) => {
@@ -122,13 +123,15 @@ export class SearchRuntime {
         let after: string | null = null;
         for (;;) {
           const page = await loadAnswerPage(tx, after, SNAPSHOT_PAGE);
-          engine.index(page.answers);
+          pages.push(page.answers);
           if (!page.last || page.answers.length < SNAPSHOT_PAGE) break;
           after = page.last;
         }
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
+    // Text analysis (the slow part) after the snapshot transaction, so it does not hold the database.
+    for (const page of pages) engine.index(page);
     this.engine = engine;
     this.synonyms = analyseSynonymGroups(synonyms);
     this.head = head;
