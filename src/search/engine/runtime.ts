@@ -168,13 +168,16 @@ export class SearchRuntime {
 
   private async catchUp(): Promise<void> {
     await this.whenBuilt();
-    this.seenEpoch = localWriteEpoch();
+    // Recorded only once this catch-up has finished: a search must not skip its own catch-up while
+    // one that started after the write is still applying it.
+    const epoch = localWriteEpoch();
     const started = Date.now();
     try {
       for (;;) {
         const more = await this.pollOnce();
         if (!more) break;
       }
+      this.seenEpoch = epoch;
       this.caughtUpAt = started;
       this.lastError = null;
     } catch (err) {
