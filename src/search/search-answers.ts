@@ -87,7 +87,8 @@ export function analyseQuery(query: string): AnalysedQuery {
 export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOptions = {}): Promise<SearchResponse> {
   const started = performance.now();
   const runtime = opts.runtime ?? searchRuntime(db);
-  await runtime.syncLocalWrites();
+  // A failed catch-up (database gone) must not fail the search: serve the last index.
+  await runtime.syncLocalWrites().catch(() => {});
   const engine = runtime.engine;
   const limit = req.limit ?? 10;
   const offset = req.offset ?? 0;
