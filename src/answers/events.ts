@@ -1,5 +1,5 @@
 import type { Tx } from '../db/tx.ts';
-import { enqueueEmbedding } from '../embedding/queue.ts';
+import { enqueueEmbeddings } from '../embedding/queue.ts';
 import { recordAnswerChanges } from '../search/engine/feed.ts';
 
 /**
@@ -7,13 +7,13 @@ import { recordAnswerChanges } from '../search/engine/feed.ts';
  * for an answer (publish, archive, unarchive, import, seed). Everything derived from answers is
  * updated here, in the same transaction: the search change feed gets one row per answer (one
  * statement; every node's in-memory search engine follows it, src/search/engine/) and the
- * embedding queue its jobs. So a published answer is never left unindexed and an archived one
- * never stays searchable.
+ * embedding queue its jobs (two statements for the whole batch). So a published answer is never
+ * left unindexed and an archived one never stays searchable.
  */
 export async function answersChanged(tx: Tx, answerIds: readonly string[]): Promise<void> {
   if (answerIds.length === 0) return;
   await recordAnswerChanges(tx, answerIds);
-  for (const id of answerIds) await enqueueEmbedding(tx, id);
+  await enqueueEmbeddings(tx, answerIds);
 }
 
 /** The one-answer form of answersChanged. */
