@@ -1,250 +1,403 @@
 /**
- * `npm run bench:search [-- --sizes 1000,10000 --requests 300 --hybrid 1000 --no-eval --eval-every 3]`
+ * `npm run bench:search [-- options]`: search, import and start-up figures of the real server, side by
+ * side in one run with the HTTP floor, MiniSearch and the old SQL BM25 path. Prints markdown tables.
  *
- * 1. Latency and throughput of POST /api/v1/search through HTTP (the real server, in-memory PGlite)
- *    at concurrency 1, 8 and 32, per corpus size, keyword mode; hybrid mode (the generated tiny
- *    test model, every answer embedded) at the sizes given by --hybrid.
- * 2. Baseline in the same run, on the same data: a plain Postgres full-text query
- *    (to_tsvector over title + similar questions + body, OR of the query words, ts_rank), timed
- *    in-process beside our search called in-process, so the ratio compares query work only.
- * 3. Quality: recall@1 / MRR@10 of ts_rank vs our search on the shared eval sets.
+ *   --sizes 1000,10000,100000   corpus sizes (generated answers with FAQ bodies, test/bench/corpus.ts)
+ *   --concurrency 1,8,32        closed-loop HTTP clients
+ *   --requests 300              requests per cell at concurrency 1 (x5 at higher concurrency)
+ *   --database-url URL          run on a PostgreSQL server (a fresh database per size is created
+ *                               beside the URL's one) instead of the embedded PGlite
+ *   --hybrid 10000              sizes also measured in hybrid mode (generated tiny model, all embedded)
+ *   --during-import 10000       at this size, import this many more answers while searching
+ *   --propagation               two nodes on the server: publish/archive on A, time until B sees it
+ *   --skip a,b                  any of: healthz, minisearch, legacy, startup, import-load, routes, keyword
+ *   --legacy-max 10000          largest size for the old SQL path (its postings table grows ~120 rows/answer)
+ *   --minisearch-max 100000     largest size for MiniSearch
+ *   --no-eval                   (kept for compatibility; quality is measured by `npm run eval`)
  *
- * Corpora are generated from the demo answers and the eval sets' answers: each generated answer
- * takes a template's title and body and similar questions drawn from other templates, so term
- * statistics look like a real knowledge base rather than N copies of one text.
+ * How: the server runs as its own process (src/main.ts, as `npm start`), fed through
+ * POST /api/v1/import?publish=true in chunks of 2,000 lines (keyword mode: the embedding worker is
+ * off, jobs stay queued). Then it is stopped and started again on the same data, which times
+ * start-to-ready (index build from the database). The load generator (test/bench/load.ts) runs in
+ * this process over keep-alive sockets. "in-process" for Zhida is the server's own `tookMs` at
+ * concurrency 1; MiniSearch and the old SQL path run here in this process, the old path on its own
+ * database (PGlite in memory, or a database on the server), with no hydration or liveness queries,
+ * so it is timed favourably.
  */
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { importAnswers } from '../../src/answers/import.ts';
-import { createPglite, wrapPglite, type Database } from '../../src/db/client.ts';
-import { demoAnswers } from '../../src/demo/answers.ts';
-import { searchAnswers } from '../../src/search/search-answers.ts';
-import { rowsOf } from '../../src/db/rows.ts';
-import { evaluateDataset } from '../eval/run.ts';
-import { loadDataset, type Dataset } from '../eval/dataset.ts';
-import { mean, percentile, queryMetrics } from '../eval/metrics.ts';
+import { createPglite, connectPostgres, wrapPglite, type Database } from '../../src/db/client.ts';
+import type { ImportRecord } from '../../src/answers/import.ts';
 import { makeTinyModelRoot } from '../fixtures/embedding-env.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { percentile } from '../eval/metrics.ts';
+import { createLegacySqlIndex, type LegacyDoc } from '../legacy/sql-bm25.ts';
+import { benchQueries, findDatasets, generateCorpus } from './corpus.ts';
+import { httpClient, loadUntil, runLoad, type HttpClient, type LoadResult } from './load.ts';
+import { buildMiniSearch, miniSearchTop } from './minisearch.ts';
+import { BENCH_TOKEN, startServerProcess, type ServerProcess } from './server-process.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]!;
   if (!a.startsWith('--')) continue;
   const next = process.argv[i + 1];
-  if (next && !next.startsWith('--')) args.set(a.slice(2), next), i++;
+  if (next !== undefined && !next.startsWith('--')) args.set(a.slice(2), next), i++;
   else args.set(a.slice(2), 'true');
 }
-const sizes = (args.get('sizes') ?? '1000,10000').split(',').map(Number);
-const hybridSizes = new Set((args.get('hybrid') ?? '1000').split(',').filter(Boolean).map(Number));
+const list = (name: string, fallback: string) => (args.get(name) ?? fallback).split(',').filter(Boolean);
+const sizes = list('sizes', '1000,10000').map(Number);
+const concurrencies = list('concurrency', '1,8,32').map(Number);
 const requests = Number(args.get('requests') ?? 300);
-const concurrencies = [1, 8, 32];
-const datasetRoot = [args.get('datasets'), path.resolve('../shared/datasets'), '/work/shared/datasets'].find((d) => d && existsSync(d));
+const databaseUrl = args.get('database-url');
+const hybridSizes = new Set(list('hybrid', '').map(Number));
+const duringImport = Number(args.get('during-import') ?? 0);
+const propagation = args.has('propagation');
+const skip = new Set(list('skip', ''));
+const legacyMax = Number(args.get('legacy-max') ?? 10_000);
+const miniSearchMax = Number(args.get('minisearch-max') ?? 100_000);
+const datasetRoot = findDatasets(args.get('datasets'));
+const backend = databaseUrl ? 'postgres' : 'pglite';
+const IMPORT_CHUNK = 2000;
 
-// Deterministic pseudo-random numbers (mulberry32) so every run benchmarks the same corpus.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+const latencyRows: string[] = [];
+const sizeRows: string[] = [];
+const importLoadRows: string[] = [];
+const propagationRows: string[] = [];
+function latencyRow(size: number, what: string, c: number | string, r: Pick<LoadResult, 'p50' | 'p95' | 'p99' | 'rps'> & Partial<LoadResult>) {
+  latencyRows.push(`| ${backend} | ${size} | ${what} | ${c} | ${f1(r.p50)} | ${f1(r.p95)} | ${f1(r.p99)} | ${f0(r.rps)} | ${r.errors ?? 0} | ${(r.resets ?? 0) + (r.timeouts ?? 0)} |`);
+  log(latencyRows.at(-1)!);
 }
 
-interface Template {
-  title: string;
-  similarQuestions: string[];
-  body: string;
-  category: string;
-}
-
-function templates(): Template[] {
-  const out: Template[] = demoAnswers.map((a) => ({ title: a.title, similarQuestions: a.similarQuestions, body: a.body, category: a.category }));
-  for (const name of ['banking77', 'clinc150-bank']) {
-    const dir = datasetRoot && path.join(datasetRoot, name);
-    if (!dir || !existsSync(dir)) continue;
-    for (const a of loadDataset(dir).answers as unknown as Template[]) out.push({ title: a.title, similarQuestions: a.similarQuestions, body: a.body || a.similarQuestions.join(' '), category: `dataset/${name}` });
+/** A database of its own for each run on the server: `zhida_bench_<name>` beside the URL's database. */
+async function serverDatabase(name: string): Promise<string> {
+  const admin = connectPostgres(databaseUrl!, { max: 1 });
+  try {
+    await admin.db.execute(sql.raw(`drop database if exists zhida_bench_${name} with (force)`));
+    await admin.db.execute(sql.raw(`create database zhida_bench_${name}`));
+  } finally {
+    await admin.close();
   }
-  return out;
+  const u = new URL(databaseUrl!);
+  u.pathname = `/zhida_bench_${name}`;
+  return u.toString();
 }
 
-function generateCorpus(n: number) {
-  const t = templates();
-  const pool = t.flatMap((x) => x.similarQuestions);
-  const rand = rng(n);
-  return Array.from({ length: n }, (_, i) => {
-    const base = t[i % t.length]!;
-    const own = base.similarQuestions.filter(() => rand() < 0.6);
-    const borrowed = Array.from({ length: 2 }, () => pool[Math.floor(rand() * pool.length)]!);
-    return {
-      externalId: `bench-${i}`,
-      title: i < t.length ? base.title : `${base.title}（${Math.floor(i / t.length)}）`,
-      similarQuestions: [...own, ...borrowed],
-      body: `${base.body}\n\n${t[Math.floor(rand() * t.length)]!.body.slice(0, 200)}`,
-      category: base.category,
-      tags: [],
-      channels: ['bot', 'agent', 'web'] as ('bot' | 'agent' | 'web')[],
-    };
-  });
-}
-
-function benchQueries(): string[] {
-  const t = templates();
-  const qs: string[] = [];
-  const rand = rng(7);
-  for (const name of ['banking77', 'clinc150-bank']) {
-    const dir = datasetRoot && path.join(datasetRoot, name);
-    if (dir && existsSync(dir)) qs.push(...loadDataset(dir).queries.map((q) => q.query));
+async function dropServerDatabase(name: string) {
+  const admin = connectPostgres(databaseUrl!, { max: 1 });
+  try {
+    await admin.db.execute(sql.raw(`drop database if exists zhida_bench_${name} with (force)`));
+  } finally {
+    await admin.close();
   }
-  for (const a of t.slice(0, 80)) qs.push(...a.similarQuestions);
-  return Array.from({ length: 1000 }, () => qs[Math.floor(rand() * qs.length)]!);
 }
 
-/** The baseline: Postgres full-text search with ts_rank, the same fields, no BM25. */
-async function createBaseline(database: Database, config = 'simple') {
-  await database.db.execute(sql.raw(`drop table if exists bench_fts`));
-  await database.db.execute(
-    sql.raw(`create table bench_fts as
-      select v.answer_id, a.external_id, to_tsvector('${config}', v.title || ' ' || (select coalesce(string_agg(q, ' '), '') from jsonb_array_elements_text(v.similar_questions) q) || ' ' || v.body_text) as tsv
-      from answer_versions v join answers a on a.id = v.answer_id where v.status = 'published'`),
-  );
-  await database.db.execute(sql.raw(`create index bench_fts_idx on bench_fts using gin (tsv)`));
-}
-
-async function tsRankSearch(database: Database, query: string, config = 'simple'): Promise<string[]> {
-  // OR of the words (AND would find almost nothing for natural-language questions).
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return [];
-  const tsq = words.map((w) => w.replace(/'/g, '')).join(' | ');
-  const rows = await database.db.execute(sql`
-    select external_id, ts_rank(tsv, q) as rank from bench_fts, to_tsquery(${config}::regconfig, ${tsq}) q
-    where tsv @@ q order by rank desc limit 10`);
-  return rowsOf<{ external_id: string }>(rows).map((r) => r.external_id);
-}
-
-async function timeEach<T>(items: T[], concurrency: number, run: (item: T) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
+/** Sends records through POST /api/v1/import?publish=true in chunks; returns seconds. */
+async function importOverHttp(baseUrl: string, records: readonly ImportRecord[], label: string): Promise<number> {
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next++]!;
-        const t = performance.now();
-        try {
-          await run(item);
-          latencies.push(performance.now() - t);
-        } catch {
-          errors++; // a reset connection under overload: counted, not fatal
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), qps: latencies.length / seconds, errors };
+  for (let i = 0; i < records.length; i += IMPORT_CHUNK) {
+    const chunk = records.slice(i, i + IMPORT_CHUNK);
+    const res = await ndjsonPost(baseUrl, '/api/v1/import?publish=true', chunk.map((r) => JSON.stringify(r)).join('\n'));
+    if (res.status !== 200) throw new Error(`import ${res.status}: ${res.body.slice(0, 500)}`);
+    const body = JSON.parse(res.body) as { created: number; updated: number; errors: unknown[] };
+    if (body.errors.length) throw new Error(`import errors: ${JSON.stringify(body.errors.slice(0, 3))}`);
+    if ((i / IMPORT_CHUNK) % 5 === 4) log(`  ${label}: ${i + chunk.length} imported (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  return (performance.now() - started) / 1000;
 }
 
-const f1 = (x: number) => x.toFixed(1);
-const rows: string[] = [];
-// Rows are also printed as they come, so a long run that is cut short still reports what it measured.
-const row = (cells: (string | number)[]) => {
-  rows.push(`| ${cells.join(' | ')} |`);
-  process.stderr.write(`${rows.at(-1)}\n`);
+
+const searchSpec = (query: string) => ({ method: 'POST' as const, path: '/api/v1/search', body: { query, limit: 10 } });
+const searchCheck = (mode: string) => (res: { status: number; body: string }) => {
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  const body = JSON.parse(res.body) as { mode: string; tookMs: number };
+  if (body.mode !== mode) throw new Error(`mode ${body.mode}`);
+  return body.tookMs;
 };
 
-async function waitForVectors(zhida: TestServer, timeoutMs = 1_800_000) {
+async function waitForVectors(client: HttpClient, timeoutMs = 3_600_000) {
   const until = Date.now() + timeoutMs;
+  let last = '';
   while (Date.now() < until) {
-    const s = await (await zhida.api('/api/v1/index/status')).json();
+    const res = await client.request({ method: 'GET', path: '/api/v1/index/status' });
+    const s = JSON.parse(res.body) as { model?: { state: string }; pending: number; vectors: number };
+    last = res.body;
     if (s.model?.state === 'ready' && s.pending === 0 && s.vectors > 0) return;
     await new Promise((r) => setTimeout(r, 2000));
   }
-  throw new Error('embedding did not finish in time');
+  throw new Error(`embedding did not finish in time: ${last}`);
 }
 
-async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
-  const database = wrapPglite(await createPglite());
-  const env: Record<string, string> = mode === 'hybrid' ? { ZHIDA_EMBED_WORKER: '1', ZHIDA_MODEL: 'zhida/tiny-test', ZHIDA_MODEL_DIR: makeTinyModelRoot(), ZHIDA_OFFLINE: '1' } : {};
-  const zhida = await startTestServer(env, database);
-  try {
-    const corpus = generateCorpus(size);
-    const importStarted = performance.now();
-    const result = await importAnswers(zhida.ctx.db, corpus, { publish: true, actor: { kind: 'master' }, source: 'bench' });
-    if (result.errors.length) throw new Error(`bench import failed: ${JSON.stringify(result.errors.slice(0, 3))}`);
-    const importSeconds = (performance.now() - importStarted) / 1000;
-    if (mode === 'hybrid') await waitForVectors(zhida);
-    process.stderr.write(`  ${size} answers imported and indexed in ${importSeconds.toFixed(0)} s (${mode})\n`);
-    const queries = benchQueries();
-    const httpSearch = async (query: string) => {
-      const res = await zhida.api('/api/v1/search', { method: 'POST', json: { query, limit: 10 } });
-      const body = await res.json();
-      if (res.status !== 200 || body.mode !== mode) throw new Error(`search ${res.status} ${body.mode ?? JSON.stringify(body)}`);
-    };
-    for (const q of queries.slice(0, 20)) await httpSearch(q);
-    for (const c of concurrencies) {
-      const n = c === 1 ? Math.min(requests, 200) : requests;
-      const r = await timeEach(queries.slice(0, n), c, httpSearch);
-      row([`${size}`, `zhida ${mode} (HTTP)`, c, f1(r.p50), f1(r.p95), f1(r.p99), f1(r.qps), r.errors]);
+function legacyDocs(corpus: readonly ImportRecord[]): LegacyDoc[] {
+  return corpus.map((r, i) => {
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    return { versionId: id, answerId: id, title: r.title, similarQuestions: r.similarQuestions ?? [], bodyText: r.body ?? '', categoryPath: r.category ?? null, tags: r.tags ?? [], channels: r.channels ?? [] };
+  });
+}
+
+/** Times an in-process async function over the queries, one at a time. */
+async function timeInProcess(queries: readonly string[], run: (q: string) => unknown | Promise<unknown>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  for (const q of queries) {
+    const t = performance.now();
+    try {
+      await run(q);
+      latencies.push(performance.now() - t);
+    } catch {
+      errors++;
     }
-    if (mode === 'keyword') {
-      await createBaseline(database);
-      const inProcess = queries.slice(0, Math.min(requests, 200));
-      const ours = await timeEach(inProcess, 1, (q) => searchAnswers(zhida.ctx.db, { query: q, limit: 10 }));
-      const base = await timeEach(inProcess, 1, (q) => tsRankSearch(database, q));
-      row([`${size}`, 'zhida keyword (in-process)', 1, f1(ours.p50), f1(ours.p95), f1(ours.p99), f1(ours.qps), ours.errors]);
-      row([`${size}`, 'ts_rank baseline (in-process)', 1, f1(base.p50), f1(base.p95), f1(base.p99), f1(base.qps), base.errors]);
-      row([`${size}`, 'ratio zhida / ts_rank (p50, p95)', 1, (ours.p50 / base.p50).toFixed(2), (ours.p95 / base.p95).toFixed(2), '', '', '']);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), rps: latencies.length / seconds, errors };
+}
+
+const heapMb = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+};
+
+async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
+  log(`${backend}: ${size} answers, ${mode}`);
+  const name = `${mode}_${size}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), `zhida-bench-${name}-`));
+  const url = databaseUrl ? await serverDatabase(name) : undefined;
+  const env: Record<string, string> =
+    mode === 'hybrid' ? { ZHIDA_EMBED_WORKER: '1', ZHIDA_MODEL: 'zhida/tiny-test', ZHIDA_MODEL_DIR: makeTinyModelRoot(), ZHIDA_OFFLINE: '1' } : {};
+  const corpus = generateCorpus(size, datasetRoot);
+  const queries = benchQueries(Math.max(requests * 5, 2000), datasetRoot);
+  let server: ServerProcess | undefined;
+  let client: HttpClient | undefined;
+  let nodeB: ServerProcess | undefined;
+  try {
+    server = await startServerProcess({ dataDir, databaseUrl: url, env });
+    client = benchClient(server.url);
+    const importSeconds = await importOverHttp(server.url, corpus, `${size}`);
+    log(`  imported ${size} in ${importSeconds.toFixed(1)} s`);
+    if (mode === 'hybrid') {
+      await waitForVectors(client);
+      log('  all answers embedded');
+    }
+    let restartMs = NaN;
+    if (!skip.has('startup')) {
+      client.close();
+      await server.stop();
+      server = await startServerProcess({ dataDir, databaseUrl: url, env });
+      client = benchClient(server.url);
+      restartMs = server.readyMs;
+      log(`  restart to ready: ${(restartMs / 1000).toFixed(1)} s`);
+    }
+    const rssIdle = server.rssMb();
+    for (const q of queries.slice(0, 50)) await client.request(searchSpec(q));
+
+    const check = searchCheck(mode);
+    let tookMs: number[] = [];
+    for (const c of concurrencies) {
+      const n = c === 1 ? requests : requests * 5;
+      if (!skip.has('healthz')) {
+        const floor = await runLoad(client, Array.from({ length: n }), c, () => ({ method: 'GET', path: '/healthz' }));
+        latencyRow(size, 'HTTP floor GET /healthz', c, floor);
+      }
+      const r = await runLoad(client, queries.slice(0, n), c, searchSpec, check);
+      latencyRow(size, `zhida ${mode} POST /api/v1/search`, c, r);
+      if (c === 1) tookMs = r.values;
+    }
+    if (tookMs.length) latencyRow(size, `zhida ${mode} in-process (server tookMs)`, 1, { p50: percentile(tookMs, 50), p95: percentile(tookMs, 95), p99: percentile(tookMs, 99), rps: NaN });
+    const rssLoaded = server.rssMb();
+    if (mode === 'keyword' && !skip.has('routes')) await measureRoutes(client, size);
+
+    let msBuild = NaN;
+    let msHeap = NaN;
+    if (mode === 'keyword' && !skip.has('minisearch') && size <= miniSearchMax) {
+      const before = heapMb();
+      const t = performance.now();
+      let ms: ReturnType<typeof buildMiniSearch> | undefined = buildMiniSearch(corpus);
+      msBuild = (performance.now() - t) / 1000;
+      msHeap = heapMb() - before;
+      const r = await timeInProcess(queries.slice(0, requests), (q) => miniSearchTop(ms!, q));
+      latencyRow(size, 'MiniSearch 7.2.0 in-process (same tokeniser, boosts)', 1, r);
+      ms = undefined;
+    }
+
+    let legacyBuild = NaN;
+    if (mode === 'keyword' && !skip.has('legacy') && size <= legacyMax) {
+      const legacyDb: Database = url ? connectPostgres(await serverDatabase(`legacy_${size}`), { max: 4 }) : wrapPglite(await createPglite());
+      try {
+        const legacy = await createLegacySqlIndex(legacyDb.db);
+        const t = performance.now();
+        await legacy.add(legacyDocs(corpus));
+        legacyBuild = (performance.now() - t) / 1000;
+        const r = await timeInProcess(queries.slice(0, requests), (q) => legacy.search(q, { limit: 10 }));
+        latencyRow(size, 'old SQL BM25F path in-process (755ced9)', 1, r);
+      } finally {
+        await legacyDb.close();
+        if (url) await dropServerDatabase(`legacy_${size}`);
+      }
+    }
+
+    sizeRows.push(
+      `| ${backend} | ${size} | ${mode} | ${f1(importSeconds)} | ${f0(size / importSeconds)} | ${f1(restartMs / 1000)} | ${f0(rssIdle)} | ${f0(rssLoaded)} | ${f1(msBuild)} | ${f0(msHeap)} | ${f1(legacyBuild)} |`,
+    );
+    log(sizeRows.at(-1)!);
+
+    if (mode === 'keyword' && duringImport > 0 && size === sizes.find((s) => s >= 10_000 || s === sizes.at(-1)) && !skip.has('import-load')) {
+      const extra = generateCorpus(duringImport + size, datasetRoot)
+        .slice(size)
+        .map((r) => ({ ...r, externalId: `during-${r.externalId}` }));
+      const importing = importOverHttp(server.url, extra, 'during import');
+      const healthClient = httpClient(server.url, BENCH_TOKEN, 1);
+      const [seconds, search, health] = await Promise.all([
+        importing,
+        loadUntil(client, importing, 8, (i) => searchSpec(queries[i % queries.length]!), check),
+        loadUntil(healthClient, importing, 1, () => ({ method: 'GET', path: '/healthz' })),
+      ]);
+      healthClient.close();
+      importLoadRows.push(`| ${backend} | ${size} + ${duringImport} | ${f1(seconds)} | search c=8 | ${f1(search.p50)} | ${f1(search.p95)} | ${f1(search.p99)} | ${f1(search.max)} | ${f0(search.rps)} | ${search.errors} |`);
+      importLoadRows.push(`| ${backend} | ${size} + ${duringImport} | ${f1(seconds)} | GET /healthz c=1 | ${f1(health.p50)} | ${f1(health.p95)} | ${f1(health.p99)} | ${f1(health.max)} | ${f0(health.rps)} | ${health.errors} |`);
+      log(importLoadRows.at(-2)!);
+      log(importLoadRows.at(-1)!);
+    }
+
+    if (propagation && url && mode === 'keyword' && size === sizes.at(-1)) {
+      nodeB = await startServerProcess({ dataDir: mkdtempSync(path.join(tmpdir(), 'zhida-bench-b-')), databaseUrl: url, env });
+      await measurePropagation(server, nodeB, size);
     }
   } finally {
-    await zhida.stop();
+    client?.close();
+    await nodeB?.stop();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (url) await dropServerDatabase(name);
   }
 }
 
-async function tsRankQuality(ds: Dataset) {
-  const database = wrapPglite(await createPglite());
-  const { runMigrations } = await import('../../src/db/migrate.ts');
+const benchClient = (baseUrl: string, sockets = 64) => httpClient(baseUrl, BENCH_TOKEN, sockets, 30 * 60_000);
+
+/** The import route takes NDJSON. */
+async function ndjsonPost(baseUrl: string, pathname: string, ndjson: string) {
+  const res = await fetch(new URL(pathname, baseUrl), { method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/x-ndjson' }, body: ndjson });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Routes that read across all answers (the editor's list, categories, index status, analytics), at concurrency 1. */
+async function measureRoutes(client: HttpClient, size: number) {
+  const routes = [
+    '/api/v1/answers',
+    '/api/v1/answers?sort=title',
+    '/api/v1/answers?q=%E6%8C%82%E5%A4%B1',
+    '/api/v1/answers?category=banking77',
+    '/api/v1/answers?page=50',
+    '/api/v1/categories',
+    '/api/v1/index/status',
+    '/api/v1/analytics/overview',
+  ];
+  for (const route of routes) {
+    const r = await runLoad(client, Array.from({ length: 20 }), 1, () => ({ method: 'GET', path: route }));
+    latencyRow(size, `GET ${decodeURIComponent(route)}`, 1, r);
+  }
+}
+
+/** Publish on node A, poll search on node B until it finds the answer; then archive on A and poll until B stops returning it. */
+async function measurePropagation(a: ServerProcess, b: ServerProcess, size: number) {
+  const ca = benchClient(a.url, 1);
+  const cb = httpClient(b.url, BENCH_TOKEN, 1);
+  const publish: number[] = [];
+  const archive: number[] = [];
   try {
-    await runMigrations(database);
-    await importAnswers(database.db, ds.answers, { publish: true, actor: { kind: 'master' } });
-    await createBaseline(database, 'english');
-    const m = [];
-    for (const q of ds.queries.filter((x) => x.expected.length)) m.push(queryMetrics(await tsRankSearch(database, q.query, 'english'), q.expected));
-    return { r1: mean(m.map((x) => x.r1)), r5: mean(m.map((x) => x.r5)), mrr10: mean(m.map((x) => x.mrr10)), ndcg10: mean(m.map((x) => x.ndcg10)) };
+    for (let k = 0; k < 10; k++) {
+      const token = `propagationprobe${size}x${k}`;
+      const t = performance.now();
+      const res = await ndjsonPost(a.url, '/api/v1/import?publish=true', JSON.stringify({ externalId: `probe-${k}`, title: `Probe ${token}`, body: 'probe' }));
+      if (res.status !== 200) throw new Error(`probe import ${res.status} ${res.body}`);
+      const afterWrite = performance.now();
+      const seen = async (want: boolean) => {
+        for (;;) {
+          const r = await cb.request(searchSpec(token));
+          const found = r.status === 200 && (JSON.parse(r.body) as { results: { externalId: string }[] }).results.some((x) => x.externalId === `probe-${k}`);
+          if (found === want) return;
+          if (performance.now() - afterWrite > 30_000) throw new Error('not propagated in 30 s');
+          await new Promise((r2) => setTimeout(r2, 10));
+        }
+      };
+      await seen(true);
+      publish.push(performance.now() - afterWrite);
+      void t;
+      const list = await ca.request({ method: 'GET', path: `/api/v1/answers?q=${encodeURIComponent(token)}&limit=5` });
+      const id = findAnswerId(list.body, `probe-${k}`);
+      if (id) {
+        const detail = await ca.request({ method: 'GET', path: `/api/v1/answers/${id}` });
+        const etag = (JSON.parse(detail.body) as { etag?: string }).etag;
+        const ta = performance.now();
+        const r = await ca.request({ method: 'POST', path: `/api/v1/answers/${id}/archive`, body: { etag } });
+        if (r.status === 200) {
+          const afterArchive = performance.now();
+          void ta;
+          const until = performance.now();
+          for (;;) {
+            const s = await cb.request(searchSpec(token));
+            const found = s.status === 200 && (JSON.parse(s.body) as { results: { externalId: string }[] }).results.some((x) => x.externalId === `probe-${k}`);
+            if (!found) break;
+            if (performance.now() - until > 30_000) throw new Error('archive not propagated in 30 s');
+            await new Promise((r2) => setTimeout(r2, 10));
+          }
+          archive.push(performance.now() - afterArchive);
+        }
+      }
+    }
   } finally {
-    await database.close();
+    ca.close();
+    cb.close();
+  }
+  const row = (what: string, xs: number[]) =>
+    propagationRows.push(`| ${backend} | ${size} | ${what} | ${xs.length} | ${f0(percentile(xs, 50))} | ${f0(Math.max(...xs))} |`);
+  row('publish on A -> found by search on B', publish);
+  if (archive.length) row('archive on A -> gone from search on B', archive);
+  for (const r of propagationRows.slice(-2)) log(r);
+}
+
+function findAnswerId(body: string, externalId: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { items?: { id: string; externalId: string }[] };
+    return parsed.items?.find((x) => x.externalId === externalId)?.id;
+  } catch {
+    return undefined;
   }
 }
 
 async function main() {
   const started = Date.now();
+  const load0 = loadavg()[0]!;
   for (const size of sizes) {
-    process.stderr.write(`benchmarking ${size} answers...\n`);
-    await benchSize(size, 'keyword');
+    if (!skip.has('keyword')) await benchSize(size, 'keyword');
     if (hybridSizes.has(size)) await benchSize(size, 'hybrid');
   }
-  console.log('\n| answers | what | concurrency | p50 ms | p95 ms | p99 ms | req/s | errors |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  console.log(rows.join('\n'));
-  if (!args.has('no-eval') && datasetRoot) {
-    const q: string[] = [];
-    for (const name of ['banking77', 'clinc150-bank']) {
-      const dir = path.join(datasetRoot, name);
-      if (!existsSync(dir)) continue;
-      const full = loadDataset(dir);
-      // Every k-th in-scope query (--eval-every, default 3) keeps the run short; both searches get the same queries.
-      const every = Number(args.get('eval-every') ?? 3);
-      const ds = { ...full, queries: full.queries.filter((x, i) => x.expected.length && i % every === 0) };
-      const base = await tsRankQuality(ds);
-      const ours = (await evaluateDataset(ds, { threshold: 0.5 })).row;
-      q.push(`| ${name} (${ds.queries.length} queries) | ts_rank (english, OR) | ${base.r1.toFixed(3)} | ${base.r5.toFixed(3)} | ${base.mrr10.toFixed(3)} | ${base.ndcg10.toFixed(3)} |`);
-      q.push(`| ${name} (${ds.queries.length} queries) | zhida keyword | ${ours.r1.toFixed(3)} | ${ours.r5.toFixed(3)} | ${ours.mrr10.toFixed(3)} | ${ours.ndcg10.toFixed(3)} |`);
-    }
-    console.log('\n| dataset | search | recall@1 | recall@5 | MRR@10 | nDCG@10 |');
-    console.log('|---|---|---|---|---|---|');
-    console.log(q.join('\n'));
+  console.log(`\n### Search latency (${backend})\n`);
+  console.log('| database | answers | what | concurrency | p50 ms | p95 ms | p99 ms | req/s | errors | resets+timeouts |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(latencyRows.join('\n'));
+  console.log(`\n### Import, start-up and memory (${backend})\n`);
+  console.log('| database | answers | mode | import s (HTTP, publish=true) | answers/s | restart to ready s | server RSS idle MB | server RSS after load MB | MiniSearch build s | MiniSearch heap MB | old SQL index build s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(sizeRows.join('\n'));
+  if (importLoadRows.length) {
+    console.log(`\n### During an import (${backend})\n`);
+    console.log('| database | answers + imported | import s | what | p50 ms | p95 ms | p99 ms | max ms | req/s | errors |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log(importLoadRows.join('\n'));
   }
-  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s; machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
+  if (propagationRows.length) {
+    console.log('\n### Change propagation between two nodes\n');
+    console.log('| database | answers | what | samples | p50 ms | max ms |');
+    console.log('|---|---|---|---|---|---|');
+    console.log(propagationRows.join('\n'));
+  }
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s; load average at start ${load0.toFixed(2)}, at end ${loadavg()[0]!.toFixed(2)})`);
 }
 
 main().catch((err) => {
