@@ -13,6 +13,7 @@ import { answersChanged } from './events.ts';
 import type { Tx } from '../db/tx.ts';
 import { rowsOf } from '../db/rows.ts';
 import { richBodyFromMarkdownOrHtml, type RichBody } from './rich-text.ts';
+import { convertBodies } from './rich-text-pool.ts';
 import { settleLiveState } from './supersede.ts';
 import { botTextFor, cleanChannels, cleanList, sameContent, type VersionContent } from './version-content.ts';
 
@@ -158,10 +159,15 @@ function recordHash(r: ParsedRecord): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+type Converter = ((source: string) => RichBody) & {
+  /** Converts a batch's bodies ahead, on worker threads when there are many (rich-text-pool.ts). */
+  prefetch(sources: readonly string[]): Promise<void>;
+};
+
 /** Converting a body costs milliseconds; identical bodies within one import are converted once. */
-function converter() {
+function converter(): Converter {
   const cache = new Map<string, RichBody>();
-  return (source: string): RichBody => {
+  const convert = (source: string): RichBody => {
     let body = cache.get(source);
     if (!body) {
       body = richBodyFromMarkdownOrHtml(source);
@@ -170,6 +176,15 @@ function converter() {
     }
     return body;
   };
+  return Object.assign(convert, {
+    async prefetch(sources: readonly string[]) {
+      const missing = [...new Set(sources)].filter((s) => !cache.has(s));
+      if (missing.length === 0) return;
+      const bodies = await convertBodies(missing);
+      if (cache.size + missing.length > 5000) cache.clear();
+      missing.forEach((s, i) => cache.set(s, bodies[i]!));
+    },
+  });
 }
 
 function contentOf(r: ParsedRecord, convert: (s: string) => RichBody): VersionContent {
@@ -411,13 +426,21 @@ async function lineageByAnswer(tx: Tx, answerIds: string[]): Promise<Map<string,
  * that cannot be converted, or renders to more than the maximum text, is reported on its line and
  * its record left out; the rest of the batch is returned.
  */
-async function prepareContent(db: Db, batch: Candidate[], publish: boolean, convert: (s: string) => RichBody, errors: ImportErrorList): Promise<Candidate[]> {
+async function prepareContent(db: Db, batch: Candidate[], publish: boolean, convert: Converter, errors: ImportErrorList): Promise<Candidate[]> {
   const existing = await db
     .select({ id: answers.id, externalId: answers.externalId })
     .from(answers)
     .where(inArray(answers.externalId, batch.map((c) => c.record.externalId)));
   const idByExternal = new Map(existing.map((a) => [a.externalId!, a.id]));
   const base = await baselines(db, existing.map((a) => a.id), publish);
+  // Bodies to convert are converted ahead in one go, on worker threads when there are many; a body
+  // that fails there is converted again below, where its error is reported on its line.
+  const todo = batch.filter((c) => {
+    const id = idByExternal.get(c.record.externalId);
+    const b = id ? base.get(id) : undefined;
+    return !b || b.importHash !== c.hash;
+  });
+  await convert.prefetch(todo.map((c) => (c.record.body ?? '').trim())).catch(() => {});
   const ready: Candidate[] = [];
   const turn = eventLoopTurns();
   for (const c of batch) {

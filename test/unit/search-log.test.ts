@@ -96,5 +96,5 @@ describe('search log on shutdown', () => {
     } finally {
       await reopened.close();
     }
-  });
+  }, 240_000);
 });
