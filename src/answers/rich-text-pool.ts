@@ -18,6 +18,12 @@ let workers: PoolWorker[] | undefined;
 let disabled = process.env.ZHIDA_IMPORT_THREADS === '0';
 let idleTimer: NodeJS.Timeout | undefined;
 let nextId = 0;
+let convertedOnThreads = 0;
+
+/** How many bodies the threads converted since start (tests, diagnostics). */
+export function conversionPoolStats(): { threads: number; disabled: boolean; convertedOnThreads: number } {
+  return { threads: workers?.length ?? 0, disabled, convertedOnThreads };
+}
 
 function startWorker(): PoolWorker {
   const worker = new Worker(new URL('./rich-text-worker.mjs', import.meta.url), { execArgv: [] });
@@ -68,8 +74,9 @@ function convertOn(p: PoolWorker, sources: string[]): Promise<RichBody[]> {
         const onMessage = (m: { id?: number; bodies?: RichBody[]; error?: string }) => {
           if (m.id !== id) return;
           done();
-          if (m.error !== undefined) reject(new Error(m.error));
-          else resolve(m.bodies!);
+          if (m.error !== undefined) return reject(new Error(m.error));
+          convertedOnThreads += m.bodies!.length;
+          resolve(m.bodies!);
         };
         p.worker.on('message', onMessage);
         p.worker.on('error', fail);
