@@ -105,7 +105,12 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
     : sql`cross join lateral (select ${headColumns} from answer_versions v where v.answer_id = a.id order by v.number desc limit 1) h`;
   // The newest version per answer through the (answer_id, number) index; its status is what readers
   // see (nothing newer can supersede the newest version).
-  const pageRows = rowsOf<{ id: string; head_id: string; total: number }>(
+  // The default view (newest first, filters on the answer row only) pages over answers alone and
+  // looks up the newest version for the page's rows: at 100k answers the general query below reads
+  // every answer's newest version to sort and count.
+  const onAnswersOnly =
+    !query.q?.trim() && !query.status && !query.category && !query.tag && !query.channel && !query.mine && !query.needsMyReview && query.review === undefined && (query.sort ?? 'updated') === 'updated';
+  const pageRows = onAnswersOnly ? await pageOfAnswers() : rowsOf<{ id: string; head_id: string; total: number }>(
     await tx.execute(sql`
       select a.id, h.id as head_id, count(*) over () as total
       from answers a
@@ -163,6 +168,19 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
     };
   });
   return { items, total, page, pageSize };
+
+  async function pageOfAnswers(): Promise<{ id: string; head_id: string; total: number }[]> {
+    const rows = rowsOf<{ id: string; head_id: string }>(
+      await tx.execute(sql`
+        select p.id, h.id as head_id
+        from (select a.id, a.updated_at from answers a ${filter} order by ${order} limit ${pageSize} offset ${(page - 1) * pageSize}) p
+        cross join lateral (select v.id from answer_versions v where v.answer_id = p.id order by v.number desc limit 1) h
+        order by p.updated_at desc, p.id`),
+    );
+    if (rows.length === 0) return [];
+    const [count] = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from answers a ${filter}`));
+    return rows.map((r) => ({ ...r, total: Number(count?.n ?? 0) }));
+  }
 
   async function countOnly(): Promise<number> {
     // Past the last page there are no rows to carry the window count; count separately.
