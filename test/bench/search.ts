@@ -185,12 +185,14 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
       log('  all answers embedded');
     }
     let restartMs = NaN;
+    let buildMs = NaN;
     if (!skip.has('startup')) {
       client.close();
       await server.stop();
       server = await startServerProcess({ dataDir, databaseUrl: url, env });
       client = benchClient(server.url);
       restartMs = server.readyMs;
+      buildMs = Number((server.ready.checks as { search?: { buildMs?: number } } | undefined)?.search?.buildMs ?? NaN);
       log(`  restart to ready: ${(restartMs / 1000).toFixed(1)} s`);
     }
     const rssIdle = server.rssMb();
@@ -201,16 +203,16 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
     for (const c of concurrencies) {
       const n = c === 1 ? requests : requests * 5;
       if (!skip.has('healthz')) {
-        const floor = await runLoad(client, Array.from({ length: n }), c, () => ({ method: 'GET', path: '/healthz' }));
+        const floor = await withClient(server.url, c, (cl) => runLoad(cl, Array.from({ length: n }), c, () => ({ method: 'GET', path: '/healthz' })));
         latencyRow(size, 'HTTP floor GET /healthz', c, floor);
       }
-      const r = await runLoad(client, queries.slice(0, n), c, searchSpec, check);
+      const r = await withClient(server.url, c, (cl) => runLoad(cl, queries.slice(0, n), c, searchSpec, check));
       latencyRow(size, `zhida ${mode} POST /api/v1/search`, c, r);
       if (c === 1) tookMs = r.values;
     }
     if (tookMs.length) latencyRow(size, `zhida ${mode} in-process (server tookMs)`, 1, { p50: percentile(tookMs, 50), p95: percentile(tookMs, 95), p99: percentile(tookMs, 99), rps: NaN });
     const rssLoaded = server.rssMb();
-    if (mode === 'keyword' && !skip.has('routes')) await measureRoutes(client, size);
+    if (mode === 'keyword' && !skip.has('routes')) await withClient(server.url, 1, (cl) => measureRoutes(cl, size));
 
     let msBuild = NaN;
     let msHeap = NaN;
@@ -242,7 +244,7 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
     }
 
     sizeRows.push(
-      `| ${backend} | ${size} | ${mode} | ${f1(importSeconds)} | ${f0(size / importSeconds)} | ${f1(restartMs / 1000)} | ${f0(rssIdle)} | ${f0(rssLoaded)} | ${f1(msBuild)} | ${f0(msHeap)} | ${f1(legacyBuild)} |`,
+      `| ${backend} | ${size} | ${mode} | ${f1(importSeconds)} | ${f0(size / importSeconds)} | ${f1(restartMs / 1000)} | ${f1(buildMs / 1000)} | ${f0(rssIdle)} | ${f0(rssLoaded)} | ${f1(msBuild)} | ${f0(msHeap)} | ${f1(legacyBuild)} |`,
     );
     log(sizeRows.at(-1)!);
 
@@ -251,13 +253,11 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
         .slice(size)
         .map((r) => ({ ...r, externalId: `during-${r.externalId}` }));
       const importing = importOverHttp(server.url, extra, 'during import');
-      const healthClient = httpClient(server.url, BENCH_TOKEN, 1);
       const [seconds, search, health] = await Promise.all([
         importing,
-        loadUntil(client, importing, 8, (i) => searchSpec(queries[i % queries.length]!), check),
-        loadUntil(healthClient, importing, 1, () => ({ method: 'GET', path: '/healthz' })),
+        withClient(server.url, 8, (cl) => loadUntil(cl, importing, 8, (i) => searchSpec(queries[i % queries.length]!), check)),
+        withClient(server.url, 1, (cl) => loadUntil(cl, importing, 1, () => ({ method: 'GET', path: '/healthz' }))),
       ]);
-      healthClient.close();
       importLoadRows.push(`| ${backend} | ${size} + ${duringImport} | ${f1(seconds)} | search c=8 | ${f1(search.p50)} | ${f1(search.p95)} | ${f1(search.p99)} | ${f1(search.max)} | ${f0(search.rps)} | ${search.errors} |`);
       importLoadRows.push(`| ${backend} | ${size} + ${duringImport} | ${f1(seconds)} | GET /healthz c=1 | ${f1(health.p50)} | ${f1(health.p95)} | ${f1(health.p99)} | ${f1(health.max)} | ${f0(health.rps)} | ${health.errors} |`);
       log(importLoadRows.at(-2)!);
@@ -274,6 +274,15 @@ async function benchSize(size: number, mode: 'keyword' | 'hybrid') {
     await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     if (url) await dropServerDatabase(name);
+  }
+}
+
+async function withClient<T>(baseUrl: string, sockets: number, run: (c: HttpClient) => Promise<T>): Promise<T> {
+  const c = httpClient(baseUrl, BENCH_TOKEN, sockets);
+  try {
+    return await run(c);
+  } finally {
+    c.close();
   }
 }
 
@@ -382,8 +391,8 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   console.log(latencyRows.join('\n'));
   console.log(`\n### Import, start-up and memory (${backend})\n`);
-  console.log('| database | answers | mode | import s (HTTP, publish=true) | answers/s | restart to ready s | server RSS idle MB | server RSS after load MB | MiniSearch build s | MiniSearch heap MB | old SQL index build s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| database | answers | mode | import s (HTTP, publish=true) | answers/s | restart to ready s | index build s (engine) | server RSS idle MB | server RSS after load MB | MiniSearch build s | MiniSearch heap MB | old SQL index build s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   console.log(sizeRows.join('\n'));
   if (importLoadRows.length) {
     console.log(`\n### During an import (${backend})\n`);
