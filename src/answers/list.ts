@@ -109,6 +109,7 @@ export async function listAnswers(tx: Tx, actor: AnswerActor, query: ListAnswers
   // looks up the newest version for the page's rows: at 100k answers the general query below reads
   // every answer's newest version to sort and count.
   const onAnswersOnly =
+    !query.liveOnly &&
     !query.q?.trim() && !query.status && !query.category && !query.tag && !query.channel && !query.mine && !query.needsMyReview && query.review === undefined && (query.sort ?? 'updated') === 'updated';
   const pageRows = onAnswersOnly ? await pageOfAnswers() : rowsOf<{ id: string; head_id: string; total: number }>(
     await tx.execute(sql`
