@@ -97,15 +97,50 @@ async function dropServerDatabase(name: string) {
   }
 }
 
-/** Sends records through POST /api/v1/import?publish=true in chunks; returns seconds. */
+/** A second reviewer, signed in, who approves import batches (four-eyes: the importer cannot). */
+const approvers = new Map<string, Promise<{ cookie: string; csrf: string }>>();
+function approver(baseUrl: string) {
+  let a = approvers.get(baseUrl);
+  if (!a) {
+    a = (async () => {
+      const email = 'bench.approver@bank.test';
+      const password = 'bench-approver-password-long-enough';
+      await fetch(new URL('/api/v1/users', baseUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench approver', email, password, role: 'reviewer' }),
+      });
+      const res = await fetch(new URL('/api/v1/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      if (res.status !== 200) throw new Error(`approver login ${res.status} ${await res.text()}`);
+      const cookie = /zhida_session=[^;]*/.exec(res.headers.getSetCookie().join('\n'))![0];
+      return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+    })();
+    approvers.set(baseUrl, a);
+  }
+  return a;
+}
+
+async function approveBatch(baseUrl: string, batchId: string | null | undefined) {
+  if (!batchId) return;
+  const { cookie, csrf } = await approver(baseUrl);
+  const res = await fetch(new URL(`/api/v1/import-batches/${batchId}/approve`, baseUrl), {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (res.status !== 200) throw new Error(`approve ${res.status} ${await res.text()}`);
+}
+
+/** Sends records through POST /api/v1/import?publish=true in chunks, each batch approved by a second reviewer (published); returns seconds. */
 async function importOverHttp(baseUrl: string, records: readonly ImportRecord[], label: string): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < records.length; i += IMPORT_CHUNK) {
     const chunk = records.slice(i, i + IMPORT_CHUNK);
     const res = await ndjsonPost(baseUrl, '/api/v1/import?publish=true', chunk.map((r) => JSON.stringify(r)).join('\n'));
     if (res.status !== 200) throw new Error(`import ${res.status}: ${res.body.slice(0, 500)}`);
-    const body = JSON.parse(res.body) as { created: number; updated: number; errors: unknown[] };
+    const body = JSON.parse(res.body) as { created: number; updated: number; errors: unknown[]; batchId?: string | null };
     if (body.errors.length) throw new Error(`import errors: ${JSON.stringify(body.errors.slice(0, 3))}`);
+    await approveBatch(baseUrl, body.batchId);
     if ((i / IMPORT_CHUNK) % 5 === 4) log(`  ${label}: ${i + chunk.length} imported (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   return (performance.now() - started) / 1000;
@@ -324,6 +359,7 @@ async function measurePropagation(a: ServerProcess, b: ServerProcess, size: numb
       const t = performance.now();
       const res = await ndjsonPost(a.url, '/api/v1/import?publish=true', JSON.stringify({ externalId: `probe-${k}`, title: `Probe ${token}`, body: 'probe' }));
       if (res.status !== 200) throw new Error(`probe import ${res.status} ${res.body}`);
+      await approveBatch(a.url, (JSON.parse(res.body) as { batchId?: string }).batchId);
       const afterWrite = performance.now();
       const seen = async (want: boolean) => {
         for (;;) {
