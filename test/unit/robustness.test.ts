@@ -13,6 +13,7 @@ import { MAX_BODY_TEXT_CHARS, parseIsoInstant } from '../../src/input.ts';
 import { createLogger } from '../../src/logger.ts';
 import { guardFormula, unguardFormula } from '../../src/spreadsheet-cell.ts';
 import { createTestDatabase } from '../helpers/db.ts';
+import { approveImportBatch } from '../helpers/staff.ts';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../helpers/server.ts';
 
 type Json = Record<string, any>;
@@ -184,7 +185,9 @@ describe('robust under bad input (HTTP, real server)', () => {
     const risky = [
       { externalId: 'f-1', title: '=HYPERLINK("http://evil.example","click")', similarQuestions: ['+1 800', '-5%', "'=already"], body: '@SUM(A1)', tags: ['=cmd'] },
     ];
-    await zhida.api('/api/v1/import?publish=true', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: risky.map((r) => JSON.stringify(r)).join('\n') });
+    // publish=true stages a batch; a second reviewer publishes it (four-eyes on imports).
+    const staged = await zhida.api('/api/v1/import?publish=true', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: risky.map((r) => JSON.stringify(r)).join('\n') });
+    await approveImportBatch(zhida, ((await staged.json()) as Json).batchId);
     const csv = await (await zhida.api('/api/v1/export?format=csv')).text();
     const row = (Papa.parse<Record<string, string>>(csv.replace(/^\uFEFF/, ''), { header: true }).data as Record<string, string>[]).find((r) => r.externalId === 'f-1')!;
     expect(row.title).toBe(`'=HYPERLINK("http://evil.example","click")`);
