@@ -56,14 +56,11 @@ export function migrationJournal(): MigrationInfo[] {
  * journal entry newer than the newest one recorded in drizzle.__drizzle_migrations.
  */
 export async function pendingMigrations(database: Database): Promise<{ applied: number; pending: MigrationInfo[] }> {
-  const rows = rowsOf<{ n: number; last: string | null }>(
-    await database.db.execute(sql`
-      select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`).catch((err: unknown) => {
-      // A database that was never migrated has no drizzle schema yet: everything is pending.
-      if (/does not exist/.test(String((err as Error).message))) return { rows: [{ n: 0, last: null }] };
-      throw err;
-    }),
-  );
+  // A database that was never migrated has no drizzle schema yet: everything is pending.
+  const [exists] = rowsOf<{ t: string | null }>(await database.db.execute(sql`select to_regclass('drizzle.__drizzle_migrations')::text as t`));
+  const rows = exists?.t
+    ? rowsOf<{ n: number; last: string | null }>(await database.db.execute(sql`select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`))
+    : [{ n: 0, last: null }];
   const last = rows[0]?.last == null ? -Infinity : Number(rows[0].last);
   return { applied: rows[0]?.n ?? 0, pending: migrationJournal().filter((m) => m.when > last) };
 }
