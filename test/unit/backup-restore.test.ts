@@ -12,6 +12,8 @@ import { importFixtures } from './search-fixtures.ts';
 const run = promisify(execFile);
 const repo = new URL('../..', import.meta.url).pathname;
 const tsx = path.join(repo, 'node_modules/.bin/tsx');
+// Each CLI run starts tsx and PGlite in a child process: tens of seconds on a loaded 2-core machine.
+const CLI_TIMEOUT = 300_000;
 
 async function zhida(args: string[], env: Record<string, string>) {
   try {
@@ -66,7 +68,7 @@ describe('zhida backup / restore (embedded database, server running)', () => {
     // The backup is in the live audit trail.
     const audit = await (await server.api('/api/v1/audit?action=backup.snapshot')).json();
     expect(audit.items[0]).toMatchObject({ action: 'backup.snapshot', actorKind: 'master' });
-  });
+  }, CLI_TIMEOUT);
 
   it('restores into an empty data directory and verifies counts, audit chain and search', async () => {
     const result = await zhida(['restore', file], { ZHIDA_DATA_DIR: restoredDir });
@@ -74,7 +76,7 @@ describe('zhida backup / restore (embedded database, server running)', () => {
     expect(result.out).toMatch(/audit chain: ok .*ends where the backup did/);
     expect(result.out).toMatch(/search: found the live answer/);
     expect(result.code).toBe(0);
-  });
+  }, CLI_TIMEOUT);
 
   it('the restored directory serves: no torn answer, the same answers found, the restore audited', async () => {
     const { manifest } = readBackupFile(new Uint8Array(readFileSync(file)));
@@ -109,13 +111,13 @@ describe('zhida backup / restore (embedded database, server running)', () => {
     } finally {
       await restored.stop();
     }
-  });
+  }, CLI_TIMEOUT);
 
   it('refuses to restore into a data directory that holds a database', async () => {
     const result = await zhida(['restore', file], { ZHIDA_DATA_DIR: restoredDir });
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/already holds a database/);
-  });
+  }, CLI_TIMEOUT);
 
   it('refuses a damaged backup file before touching the directory', async () => {
     const bytes = readFileSync(file);
@@ -126,5 +128,5 @@ describe('zhida backup / restore (embedded database, server running)', () => {
     const result = await zhida(['restore', damaged], { ZHIDA_DATA_DIR: empty });
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/does not match its checksum/);
-  });
+  }, CLI_TIMEOUT);
 });

@@ -12,6 +12,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 const run = promisify(execFile);
 const repo = new URL('../..', import.meta.url).pathname;
 const tsx = path.join(repo, 'node_modules/.bin/tsx');
+// Each CLI run starts tsx and PGlite in a child process: tens of seconds on a loaded 2-core machine.
+const CLI_TIMEOUT = 300_000;
 
 async function zhida(args: string[], env: Record<string, string>) {
   try {
@@ -43,7 +45,7 @@ describe('zhida migrate --check on a new data directory', () => {
       expect(check.out).toContain(`0 migrations applied; ${all.length} would run`);
       expect(check.out).toContain(all.at(-1)!.tag);
     }
-  });
+  }, CLI_TIMEOUT);
 });
 
 describe(`upgrade from the previous release (${previousRelease.commit})`, () => {
@@ -68,7 +70,7 @@ describe(`upgrade from the previous release (${previousRelease.commit})`, () => 
     }
     const again = await zhida(['migrate', '--check'], { ZHIDA_DATA_DIR: dataDir });
     expect(again.out).toBe(first.out);
-  });
+  }, CLI_TIMEOUT);
 
   it('starts the current code on it: migrations applied, answers, versions, users, keys, audit chain and search survive', async () => {
     zhidaServer = await startTestServer({ ZHIDA_DATA_DIR: dataDir });
@@ -114,12 +116,12 @@ describe(`upgrade from the previous release (${previousRelease.commit})`, () => 
     expect(verify.checked).toBeGreaterThanOrEqual(data.auditEntries);
     const rows = (await zhidaServer.ctx.db.execute(sql`select hash from audit_log order by id limit ${data.auditEntries}`)) as unknown as { rows: { hash: string }[] };
     expect(rows.rows.at(-1)?.hash).toBe(data.auditHead);
-  });
+  }, CLI_TIMEOUT);
 
   it('after the upgrade, migrate --check finds nothing to run', async () => {
     await zhidaServer.stop();
     const check = await zhida(['migrate', '--check'], { ZHIDA_DATA_DIR: dataDir });
     expect(check.code).toBe(0);
     expect(check.out).toMatch(new RegExp(`up to date \\(${migrationJournal().length} migrations applied\\)`));
-  });
+  }, CLI_TIMEOUT);
 });
