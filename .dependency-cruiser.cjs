@@ -11,11 +11,8 @@
 const knownFolderCycleEdges = {
   // answers -> search/embedding through answers/events.ts (answersChanged): the engine rewrite removes it.
   'src/answers': ['src/search', 'src/embedding'],
-  'src/search': ['src/answers', 'src/embedding', 'src/metrics'],
-  'src/embedding': ['src/answers', 'src/metrics'],
-  // metrics/watch.ts reads the embedding queue and the search log's tallies, while embedding/ and
-  // search/ record metrics: watchServices could take what it reads as arguments instead.
-  'src/metrics': ['src/embedding', 'src/search'],
+  'src/search': ['src/answers', 'src/embedding'],
+  'src/embedding': ['src/answers'],
 };
 
 // A folder and its sub-folders (src/search covers src/search/engine).

@@ -13,6 +13,7 @@ import { demoPresent, demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
+import { queueCounts } from './embedding/queue.ts';
 import { SearchLogWriter } from './search/search-log.ts';
 import { prepareSearch, stopSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
@@ -52,7 +53,12 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     }
     const demo = config.demo && (await demoPresent(database.db));
     await prepareSearch(database.db, log, { url: database.url });
-    watchServices({ db: database.db, embedding: embedding.service, searchLog });
+    const embeddingService = embedding.service;
+    watchServices({
+      embeddingQueue: () => queueCounts(database.db),
+      embeddingModel: () => embeddingService.state(),
+      searchLog: () => searchLog.stats(),
+    });
     const api = createApi(ctx);
     const server = await createHttpServer(api, { frameAncestors: config.frameAncestors });
     await new Promise<void>((resolve, reject) => {
