@@ -14,6 +14,7 @@ import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
 import { queueCounts } from './embedding/queue.ts';
+import { searchEngineStatus } from './search/engine/runtime.ts';
 import { SearchLogWriter } from './search/search-log.ts';
 import { prepareSearch, stopSearch } from './search/start-up.ts';
 import { createHttpServer } from './server.ts';
@@ -57,6 +58,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     watchServices({
       embeddingQueue: () => queueCounts(database.db),
       embeddingModel: () => embeddingService.state(),
+      searchEngine: () => searchEngineStatus(database.db),
       searchLog: () => searchLog.stats(),
     });
     const api = createApi(ctx);

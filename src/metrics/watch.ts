@@ -1,5 +1,20 @@
 import { counterAtScrape, gaugeAtScrape } from './registry.ts';
 
+/** The parts of the search engine's status that are exported (src/search/engine/runtime.ts SearchEngineStatus). */
+export interface SearchEngineView {
+  ready: boolean;
+  answers: number;
+  documents: number;
+  terms: number;
+  postings: number;
+  typedArrayBytes: number;
+  seq: number;
+  headSeq: number;
+  openGaps: number;
+  lagMs: number;
+  buildMs: number | null;
+}
+
 /**
  * What a running process lets Prometheus read at scrape time. The readers are passed in (src/start.ts
  * wires them), so src/metrics depends on nothing but prom-client and every area may record metrics.
@@ -9,6 +24,8 @@ export interface WatchedServices {
   embeddingQueue?: () => Promise<{ pending: number; failed: number; oldestPendingSeconds: number }>;
   /** The active embedding model and its state (ready | loading | unavailable). */
   embeddingModel?: () => { id: string; state: string };
+  /** This node's in-memory search engine (src/search/engine/runtime.ts), null before it exists. */
+  searchEngine?: () => SearchEngineView | null;
   /** The buffered search log's tallies since start. */
   searchLog?: () => { buffered: number; capacity: number; written: number; dropped: number; failedBatches: number };
 }
@@ -17,7 +34,26 @@ const MODEL_STATES = ['loading', 'ready', 'unavailable'];
 
 /** Registers the scrape-time metrics over `services`; calling again rebinds them to the new services. */
 export function watchServices(services: WatchedServices): void {
-  const { embeddingQueue, embeddingModel, searchLog } = services;
+  const { embeddingQueue, embeddingModel, searchEngine, searchLog } = services;
+  if (searchEngine) {
+    const engineGauge = (name: string, help: string, read: (s: SearchEngineView) => number | null) =>
+      gaugeAtScrape({ name, help }, (set) => {
+        const status = searchEngine();
+        const value = status ? read(status) : null;
+        if (value !== null) set(value);
+      });
+    engineGauge('zhida_search_engine_ready', 'The in-memory search engine is built and caught up with the change feed (1) or not (0)', (s) => (s.ready ? 1 : 0));
+    engineGauge('zhida_search_engine_answers', 'Live answers in the in-memory search engine', (s) => s.answers);
+    engineGauge('zhida_search_engine_documents', 'Documents (answer versions) in the in-memory search engine', (s) => s.documents);
+    engineGauge('zhida_search_engine_terms', 'Distinct terms in the keyword index', (s) => s.terms);
+    engineGauge('zhida_search_engine_postings', 'Postings in the keyword index', (s) => s.postings);
+    engineGauge('zhida_search_engine_index_bytes', 'Bytes of typed arrays held by the index (postings, lengths, trigram lists; strings and metadata come on top)', (s) => s.typedArrayBytes);
+    engineGauge('zhida_search_engine_seq', 'Change-feed sequence up to which every change is applied', (s) => s.seq);
+    engineGauge('zhida_search_engine_head_seq', 'Highest change-feed sequence seen and applied', (s) => s.headSeq);
+    engineGauge('zhida_search_engine_open_gaps', 'Change-feed sequences below the head not seen yet (open or rolled-back transactions)', (s) => s.openGaps);
+    engineGauge('zhida_search_engine_lag_seconds', 'Seconds since the engine was last known to be caught up with the database (change-feed lag)', (s) => s.lagMs / 1000);
+    engineGauge('zhida_search_engine_build_seconds', 'How long the last full build of the engine took', (s) => (s.buildMs === null ? null : s.buildMs / 1000));
+  }
   if (embeddingQueue) {
     gaugeAtScrape(
       { name: 'zhida_embedding_queue_jobs', help: 'Embedding jobs by state: pending (waiting or running) and failed (parked for an operator)', labelNames: ['state'] },

@@ -81,6 +81,12 @@ describe('GET /metrics (Prometheus)', () => {
     expect(value(flushed, 'zhida_search_log_written_total')).toBeGreaterThanOrEqual(3);
     expect(value(flushed, 'zhida_search_log_dropped_total')).toBe(0);
     expect(flushed.some((s) => s.name === 'zhida_search_log_buffered')).toBe(true);
+    // The in-memory engine's size and change-feed position: the 5 fixture answers, built and caught up.
+    expect(value(flushed, 'zhida_search_engine_answers')).toBe(5);
+    expect(value(flushed, 'zhida_search_engine_postings')).toBeGreaterThan(0);
+    expect(value(flushed, 'zhida_search_engine_ready')).toBe(1);
+    expect(value(flushed, 'zhida_search_engine_seq')).toBeGreaterThan(0);
+    expect(flushed.some((s) => s.name === 'zhida_search_engine_lag_seconds')).toBe(true);
   });
 
   it('counts bot hand-offs by reason', async () => {
