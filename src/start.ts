@@ -13,7 +13,7 @@ import { demoPresent, demoUsers, seedDemo } from './demo/seed.ts';
 import { startEmbedding, type EmbeddingRuntime } from './embedding/runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchServices } from './metrics/watch.ts';
-import { queueCounts } from './embedding/queue.ts';
+import { oldestPendingJobSeconds, queueCounts } from './embedding/queue.ts';
 import { searchEngineStatus } from './search/engine/runtime.ts';
 import { SearchLogWriter } from './search/search-log.ts';
 import { prepareSearch, stopSearch } from './search/start-up.ts';
@@ -56,7 +56,7 @@ export async function startZhida(config: Config, options: { log?: Logger; databa
     await prepareSearch(database.db, log, { url: database.url });
     const embeddingService = embedding.service;
     watchServices({
-      embeddingQueue: () => queueCounts(database.db),
+      embeddingQueue: async () => ({ ...(await queueCounts(database.db)), oldestPendingSeconds: await oldestPendingJobSeconds(database.db) }),
       embeddingModel: () => embeddingService.state(),
       searchEngine: () => searchEngineStatus(database.db),
       searchLog: () => searchLog.stats(),

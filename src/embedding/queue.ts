@@ -157,18 +157,23 @@ export async function releaseJobs(db: Db, workerId: string, jobs: ClaimedJob[]):
 export interface QueueCounts {
   pending: number;
   failed: number;
-  /** Age of the oldest pending job (0 when none): how far vectors lag behind edits. */
-  oldestPendingSeconds: number;
 }
 
 export async function queueCounts(db: Db): Promise<QueueCounts> {
-  const [row] = rowsOf<{ pending: number; failed: number; oldest: number | null }>(
+  const [row] = rowsOf<{ pending: number; failed: number }>(
     await db.execute(sql`
-      select count(*) filter (where failed_at is null)::int as pending, count(*) filter (where failed_at is not null)::int as failed,
-             extract(epoch from now() - min(enqueued_at) filter (where failed_at is null))::float8 as oldest
+      select count(*) filter (where failed_at is null)::int as pending, count(*) filter (where failed_at is not null)::int as failed
       from embedding_jobs`),
   );
-  return { pending: row?.pending ?? 0, failed: row?.failed ?? 0, oldestPendingSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
+  return { pending: row?.pending ?? 0, failed: row?.failed ?? 0 };
+}
+
+/** Age of the oldest pending job in seconds (0 when none): how far vectors lag behind edits. */
+export async function oldestPendingJobSeconds(db: Db): Promise<number> {
+  const [row] = rowsOf<{ oldest: number | null }>(
+    await db.execute(sql`select extract(epoch from now() - min(enqueued_at))::float8 as oldest from embedding_jobs where failed_at is null`),
+  );
+  return Math.max(0, Number(row?.oldest ?? 0));
 }
 
 /** Failed jobs get another go (after the operator fixed the cause). */

@@ -40,6 +40,7 @@ const matrix: Record<string, Guard> = {
   'DELETE /api/v1/api-keys/:id': { roles: ALL, scope: 'admin' },
   'GET /api/v1/audit': { roles: ADMINS, scope: 'admin' },
   'GET /api/v1/audit/verify': { roles: ADMINS, scope: 'admin' },
+  // operations (ops engineer): an online snapshot of the whole database is for admins only.
   'POST /api/v1/backup/snapshot': { roles: ADMINS, scope: 'admin' },
   // search, bot, assist
   'POST /api/v1/search': { roles: ALL, scope: 'search' },
