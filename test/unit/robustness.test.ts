@@ -199,6 +199,56 @@ describe('robust under bad input (HTTP, real server)', () => {
     expect(guardFormula('普通文本')).toBe('普通文本');
   });
 
+  it('serves searches and bot answers over a published 40,000-character body while /healthz keeps answering', async () => {
+    // Nearly every phrase of the body matches the query: the worst case for highlighting (it was
+    // quadratic and held the process for 8 s per call). Correctness is asserted exactly; the /healthz
+    // bound is deliberately loose (25x the 50 ms target, still 4x under the old stall) so a loaded CI
+    // machine cannot fail it while a return of the quadratic path would.
+    const paragraph = '信用卡挂失后可以申请补卡，补卡手续费按照卡种收取。';
+    const body = paragraph.repeat(Math.ceil(40_000 / paragraph.length)).slice(0, 40_000);
+    const staged = await zhida.api('/api/v1/import?publish=true', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify({ externalId: 'long-40k', title: '超长正文：信用卡挂失与补卡', body, channels: ['bot', 'web', 'agent'] }),
+    });
+    expect(staged.status).toBe(200);
+    await approveImportBatch(zhida, ((await staged.json()) as Json).batchId);
+
+    let probing = true;
+    const healthz: number[] = [];
+    const probe = (async () => {
+      while (probing) {
+        const t = performance.now();
+        expect((await zhida.api('/healthz', { token: null })).status).toBe(200);
+        healthz.push(performance.now() - t);
+      }
+    })();
+    const calls = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        i % 2
+          ? zhida.api('/api/v1/bot/answer', { method: 'POST', json: { query: '信用卡挂失补卡手续费' } }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }))
+          : zhida.api('/api/v1/search', { method: 'POST', json: { query: '信用卡挂失补卡手续费' } }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json })),
+      ),
+    );
+    probing = false;
+    await probe;
+    for (const { status, json } of calls) {
+      expect(status).toBe(200);
+      const top = json.results?.[0];
+      if (top) {
+        expect(top.externalId).toBe('long-40k');
+        expect(top.snippet).toContain('<mark>');
+        expect(top.snippet.length).toBeLessThan(2_000);
+      } else {
+        // A bot turn: answered or handed off, either way a well-formed reply.
+        expect(typeof json.handoff).toBe('boolean');
+        if (json.answer) expect(json.answer.externalId).toBe('long-40k');
+      }
+    }
+    expect(healthz.length).toBeGreaterThan(0);
+    expect(Math.max(...healthz)).toBeLessThan(2_000);
+  });
+
   it('drops protocol-relative links when sanitising bodies', () => {
     const { html } = richBodyFromHtml('<p><a href="//evil.example/x">a</a> <a href="/\\evil.example">b</a> <a href="https://bank.example/ok">c</a></p>');
     expect(html).not.toMatch(/evil\.example/);
