@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyModelRoot } from '../fixtures/embedding-env.ts';
-
-const run = promisify(execFile);
-const repo = new URL('../..', import.meta.url).pathname;
-const tsx = path.join(repo, 'node_modules/.bin/tsx');
-
-async function zhida(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli/main.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 500_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? '') + (e.stderr ?? '') };
-  }
-}
+import { zhida } from '../helpers/cli.ts';
 
 // A local stand-in for a hub mirror (ZHIDA_HUB_URL): serves <id>/resolve/main/<file> like huggingface.co.
 let mirror: Server;

@@ -1,29 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationJournal } from '../../src/db/migrate.ts';
 import { createPreviousReleaseDataDir, previousRelease, sqlFileSha256, type PreviousReleaseData } from '../fixtures/previous-release.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-const run = promisify(execFile);
-const repo = new URL('../..', import.meta.url).pathname;
-const tsx = path.join(repo, 'node_modules/.bin/tsx');
-// Each CLI run starts tsx and PGlite in a child process: tens of seconds on a loaded 2-core machine.
-const CLI_TIMEOUT = 300_000;
-
-async function zhida(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(tsx, [path.join(repo, 'src/cli/main.ts'), ...args], { env: { ...process.env, ZHIDA_LOG_LEVEL: 'silent', ...env }, timeout: 300_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? '') + (e.stderr ?? '') };
-  }
-}
+import { CLI_TIMEOUT, zhida } from '../helpers/cli.ts';
 
 describe('migrations are forward-only', () => {
   it("keeps the previous release's migration files byte for byte, and only adds after them", () => {
