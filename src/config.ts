@@ -47,6 +47,9 @@ const configSchema = z.object({
   ZHIDA_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ZHIDA_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Reverse proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; default none.
+  // A dotenv file whose values override the environment, read at start and again on SIGHUP or
+  // POST /api/v1/admin/reload (only the settings in reloadableSettings take effect without a restart).
+  ZHIDA_ENV_FILE: z.string().min(1).optional(),
   ZHIDA_TRUST_PROXY: z
     .string()
     .default('')
@@ -98,9 +101,17 @@ export interface Config {
   metrics: { token?: string; port?: number; host: string };
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (ZHIDA_TRUST_PROXY). */
   trustProxy: ProxyTrust;
+  /** ZHIDA_ENV_FILE: read at start and on reload (src/config-reload.ts). */
+  envFile?: string;
 }
 
 export class ConfigError extends Error {}
+
+/** Checks one variable against its rule; the message names the variable and never echoes a secret. */
+export function parseSetting(name: keyof RawConfig, value: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const r = configSchema.shape[name].safeParse(value);
+  return r.success ? { ok: true, value: r.data } : { ok: false, message: `${name}: ${r.error.issues[0]?.message ?? 'invalid'}` };
+}
 
 /** A connection string as it may be printed: the password (and a user's secret) replaced by ***. */
 export function maskUrl(url: string): string {
@@ -166,5 +177,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.ZHIDA_SECURE_COOKIES,
     metrics: { token: e.ZHIDA_METRICS_TOKEN, port: e.ZHIDA_METRICS_PORT, host: e.ZHIDA_METRICS_HOST },
     trustProxy: parseProxyTrust(e.ZHIDA_TRUST_PROXY),
+    envFile: e.ZHIDA_ENV_FILE,
   };
 }

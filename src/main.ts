@@ -1,5 +1,6 @@
 import { ensureAppBuilt } from './app-build.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { readEnvFile, reloadSettings } from './config-reload.ts';
 import { DataDirLockedError } from './db/client.ts';
 import { printableError } from './db/errors.ts';
 import { createLogger } from './logger.ts';
@@ -9,7 +10,8 @@ import { demoCredentialsBanner, startZhida } from './start.ts';
 async function main() {
   let config;
   try {
-    config = loadConfig();
+    // ZHIDA_ENV_FILE's values override the environment (the same file SIGHUP re-reads).
+    config = loadConfig({ ...process.env, ...readEnvFile(process.env.ZHIDA_ENV_FILE) });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -48,6 +50,15 @@ async function main() {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // SIGHUP: re-read ZHIDA_ENV_FILE and apply what changes without a restart (src/config-reload.ts).
+  process.on('SIGHUP', () => {
+    try {
+      const result = reloadSettings(config, log);
+      log.info(result, 'settings reloaded (SIGHUP)');
+    } catch (err) {
+      log.error({ message: (err as Error).message }, 'settings not reloaded');
+    }
+  });
 }
 
 main().catch((err) => {

@@ -16,6 +16,7 @@ import { botSessionRoutes } from './bot-sessions.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditRoutes } from './audit.ts';
 import { backupRoutes } from './backup.ts';
+import { settingsRoutes } from './settings.ts';
 import { authRoutes } from './auth.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { inputGuard } from './middleware/input-guard.ts';
@@ -82,6 +83,7 @@ export function createApi(ctx: AppContext) {
   v1.route('/', apiKeyRoutes);
   v1.route('/', auditRoutes);
   v1.route('/', backupRoutes);
+  v1.route('/', settingsRoutes);
   v1.route('/', answerRoutes);
   v1.route('/', categoryRoutes);
   v1.route('/', transferRoutes);

@@ -42,6 +42,7 @@ const matrix: Record<string, Guard> = {
   'GET /api/v1/audit/verify': { roles: ADMINS, scope: 'admin' },
   // operations (ops engineer): an online snapshot of the whole database is for admins only.
   'POST /api/v1/backup/snapshot': { roles: ADMINS, scope: 'admin' },
+  'POST /api/v1/admin/reload': { roles: ADMINS, scope: 'admin' },
   // search, bot, assist
   'POST /api/v1/search': { roles: ALL, scope: 'search' },
   'GET /api/v1/index/status': { roles: ALL, scope: 'search' },
