@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { conflict, unprocessable } from './errors.ts';
 import { ConfigError, parseSetting, type Config, type RawConfig } from './config.ts';
 import { recordAudit, type AuditActor } from './audit/record.ts';
 import type { Db } from './db/client.ts';
@@ -37,20 +38,20 @@ export function readEnvFile(file: string | undefined): Record<string, string> {
 
 /**
  * Re-reads ZHIDA_ENV_FILE and applies the reloadable settings it holds to the running config and
- * logger. All or nothing: one invalid value throws a ConfigError naming it and changes nothing.
+ * logger. All or nothing: one invalid value throws (unprocessable, naming it) and changes nothing.
  */
 export function reloadSettings(config: Config, log: Logger): ReloadResult {
-  if (!config.envFile) throw new ConfigError('ZHIDA_ENV_FILE is not set: there is no file to reload settings from');
+  if (!config.envFile) throw conflict('ZHIDA_ENV_FILE is not set: there is no file to reload settings from');
   const vars = readEnvFile(config.envFile);
   const next: Partial<Record<ReloadableVar, unknown>> = {};
-  const errors: string[] = [];
+  const errors: { path: string; message: string }[] = [];
   for (const name of Object.keys(reloadable) as ReloadableVar[]) {
     if (vars[name] === undefined) continue;
     const parsed = parseSetting(name, vars[name]);
     if (parsed.ok) next[name] = parsed.value;
-    else errors.push(parsed.message);
+    else errors.push({ path: name, message: parsed.message });
   }
-  if (errors.length) throw new ConfigError(`Invalid settings in ${config.envFile}:\n  ${errors.join('\n  ')}`);
+  if (errors.length) throw unprocessable(`Invalid settings in ZHIDA_ENV_FILE, nothing changed: ${errors.map((e) => e.message).join('; ')}`, errors);
 
   const changed: ReloadResult['changed'] = {};
   for (const [name, value] of Object.entries(next) as [ReloadableVar, unknown][]) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { ConfigError } from '../config.ts';
 import { reloadSettingsAudited } from '../config-reload.ts';
-import { validation } from '../errors.ts';
+import { conflict } from '../errors.ts';
 import type { ApiEnv } from './env.ts';
 import { ADMINS, access, principalOf } from './middleware/access.ts';
 
@@ -23,7 +23,8 @@ export const settingsRoutes = new Hono<ApiEnv>().post(
     try {
       return c.json(await reloadSettingsAudited({ config, log, db }, principalOf(c)));
     } catch (err) {
-      if (err instanceof ConfigError) throw validation(err.message);
+      // The file vanished or became unreadable since start: the operator's state, not the request.
+      if (err instanceof ConfigError) throw conflict(err.message);
       throw err;
     }
   },

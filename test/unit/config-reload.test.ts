@@ -37,12 +37,23 @@ describe('settings reload without a restart (POST /api/v1/admin/reload, like SIG
   it('refuses an invalid value with the variable named and changes nothing', async () => {
     writeFileSync(envFile, 'ZHIDA_LOG_LEVEL=warn\nZHIDA_RATE_LIMIT_PER_MIN=-5\n');
     const res = await zhida.api('/api/v1/admin/reload', { method: 'POST' });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(body.error.message).toContain('ZHIDA_RATE_LIMIT_PER_MIN');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; message: string; details: { path: string }[] } };
+    expect(body.error.details).toEqual([expect.objectContaining({ path: 'ZHIDA_RATE_LIMIT_PER_MIN' })]);
     expect(zhida.ctx.log.level).toBe('debug');
     expect(zhida.ctx.config.rateLimitPerMin).toBe(42);
   });
+
+  it('says so when no settings file is configured', async () => {
+    const plain = await startTestServer();
+    try {
+      const res = await plain.api('/api/v1/admin/reload', { method: 'POST' });
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('ZHIDA_ENV_FILE');
+    } finally {
+      await plain.stop();
+    }
+  }, 120_000);
 
   it('is for admins only', async () => {
     expect((await zhida.api('/api/v1/admin/reload', { method: 'POST', token: null })).status).toBe(401);
