@@ -1,5 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { dbThreadCallDuration } from '../metrics/catalog.ts';
+import { gaugeAtScrape } from '../metrics/registry.ts';
+
+const openThreads = new Set<PgliteThread>();
+// Calls waiting for or running on the database thread: one statement runs at a time, so a deep queue
+// means requests wait for the database (an import batch, a slow query).
+gaugeAtScrape({ name: 'zhida_db_thread_calls_in_flight', help: 'Calls queued on or running in the embedded database thread (PGlite)' }, (set) =>
+  set([...openThreads].reduce((n, t) => n + t.inFlight, 0)),
+);
 
 /**
  * PGlite running on its own worker thread (src/db/pglite-worker.mjs), reached by message passing.
@@ -13,21 +22,28 @@ import { protocol, type PGlite, type QueryOptions, type Results } from '@electri
  */
 export class PgliteThread {
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: unknown) => void }>();
+  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: unknown) => void; op: string; started: number }>();
   #nextId = 0;
   #nextTx = 0;
+
+  /** Calls sent to the thread and not answered yet (the metric zhida_db_thread_calls_in_flight). */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
   #stopped: Error | undefined;
   #exited: Promise<void>;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
     this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    openThreads.add(this);
     worker.on('message', (msg: Reply) => {
       if (!('id' in msg)) return;
       const call = this.#pending.get(msg.id);
       if (!call) return;
       this.#pending.delete(msg.id);
       if (this.#pending.size === 0) worker.unref();
+      dbThreadCallDuration.observe({ op: call.op }, (performance.now() - call.started) / 1000);
       if (msg.ok) call.resolve(msg.result);
       else call.reject(toError(msg.error));
     });
@@ -35,6 +51,7 @@ export class PgliteThread {
       this.#stopped ??= err;
       for (const call of this.#pending.values()) call.reject(this.#stopped);
       this.#pending.clear();
+      openThreads.delete(this);
     };
     worker.on('error', (err) => stop(new Error(`The embedded database thread failed: ${err.message}`, { cause: err })));
     worker.on('exit', (code) => stop(new Error(`The embedded database thread has stopped (exit code ${code})`)));
@@ -80,7 +97,7 @@ export class PgliteThread {
     const id = ++this.#nextId;
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, op: request.op, started: performance.now() });
       try {
         this.#worker.postMessage({ ...request, id }, transfer);
       } catch (err) {

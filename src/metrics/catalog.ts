@@ -54,3 +54,19 @@ export const embedJobFailures = counter({
   name: 'zhida_embedding_job_failures_total',
   help: 'Embedding jobs that failed an attempt (retried with backoff, parked as failed after the last attempt)',
 });
+
+/** The two legs of a search, so a slow search can be told apart: in-memory keyword (BM25F + trigram) or the pgvector probe. */
+export const searchLegDuration = histogram({
+  name: 'zhida_search_leg_duration_seconds',
+  help: 'Time of one search leg: keyword (in-memory BM25F and trigram matching) or vector (query embedding and the pgvector probe)',
+  labelNames: ['leg'],
+  buckets: LATENCY_BUCKETS,
+});
+
+/** Round trip of a call to the embedded database thread, waiting included (statements run one at a time). */
+export const dbThreadCallDuration = histogram({
+  name: 'zhida_db_thread_call_duration_seconds',
+  help: 'Time from sending a call to the embedded database thread (PGlite) to its answer, queue wait included, by operation (query|exec|begin|commit|rollback|dump)',
+  labelNames: ['op'],
+  buckets: LATENCY_BUCKETS,
+});

@@ -11,6 +11,7 @@ import { searchRuntime, type SearchRuntime } from './engine/runtime.ts';
 import { trigramSignal } from './engine/trigrams.ts';
 import { expandWithSynonyms } from './synonyms.ts';
 import type { VectorLeg, VectorLegHit } from './vector-leg.ts';
+import { searchLegDuration } from '../metrics/catalog.ts';
 
 export type { SearchFilters } from './filters.ts';
 
@@ -96,7 +97,14 @@ export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOpti
   const pool = Math.max(100, offset + limit + 20);
 
   const weighted = expandWithSynonyms(terms, runtime.synonymGroups());
-  const vectorPromise = opts.vector ? opts.vector(req.query, { limit: pool, filters: req.filters }).catch(() => null) : Promise.resolve(null);
+  const vectorStarted = performance.now();
+  const vectorPromise = opts.vector
+    ? opts
+        .vector(req.query, { limit: pool, filters: req.filters })
+        .catch(() => null)
+        .finally(() => searchLegDuration.observe({ leg: 'vector' }, (performance.now() - vectorStarted) / 1000))
+    : Promise.resolve(null);
+  const keywordStarted = performance.now();
   const keyword = engine.bm25(weighted, req.filters, pool);
   // Trigram similarity re-ranks the best keyword hits and, when the keyword leg may have missed
   // (unknown words, few hits), finds typo'd matches on its own.
@@ -106,6 +114,7 @@ export async function searchAnswers(db: Db, req: SearchRequest, opts: SearchOpti
     req.filters,
     { fuzzy: keyword.unknownTerms > 0 || keyword.hits.length < offset + limit, limit: pool },
   );
+  searchLegDuration.observe({ leg: 'keyword' }, (performance.now() - keywordStarted) / 1000);
   const vectorHits = await vectorPromise;
   const mode: SearchResponse['mode'] = vectorHits ? 'hybrid' : 'keyword';
 

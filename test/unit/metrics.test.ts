@@ -65,6 +65,11 @@ describe('GET /metrics (Prometheus)', () => {
       value(after, 'zhida_search_duration_seconds_count', { mode: 'keyword', source: 'search' }),
     );
     expect(value(after, 'zhida_search_duration_seconds_sum', { mode: 'keyword' })).toBeGreaterThan(0);
+    // Per leg: keyword ran three more times (no model here, so no vector leg).
+    expect(value(after, 'zhida_search_leg_duration_seconds_count', { leg: 'keyword' }) - value(before, 'zhida_search_leg_duration_seconds_count', { leg: 'keyword' })).toBe(3);
+    // The embedded database runs on its own thread: its calls are timed, queue wait included.
+    expect(value(after, 'zhida_db_thread_call_duration_seconds_count', { op: 'query' })).toBeGreaterThan(0);
+    expect(after.some((x) => x.name === 'zhida_db_thread_calls_in_flight')).toBe(true);
     expect(value(after, 'zhida_http_requests_total', { route: '/api/v1/search', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(3);
     // Route patterns, not raw paths: both answer ids land on one series per status.
     expect(value(after, 'zhida_http_requests_total', { route: '/api/v1/answers/:id', method: 'GET', status: '200' })).toBe(1);
