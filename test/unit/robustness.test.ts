@@ -13,7 +13,7 @@ import { MAX_BODY_TEXT_CHARS, parseIsoInstant } from '../../src/input.ts';
 import { createLogger } from '../../src/logger.ts';
 import { guardFormula, unguardFormula } from '../../src/spreadsheet-cell.ts';
 import { createTestDatabase } from '../helpers/db.ts';
-import { approveImportBatch } from '../helpers/staff.ts';
+import { approveImportBatch, createStaff } from '../helpers/staff.ts';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../helpers/server.ts';
 
 type Json = Record<string, any>;
@@ -272,6 +272,25 @@ describe('robust under bad input (HTTP, real server)', () => {
     const behindProxy = await startTestServer({ ZHIDA_TRUST_PROXY: '127.0.0.1' });
     try {
       expect(await failedLoginIp(behindProxy)).toBe('203.0.113.66');
+    } finally {
+      await behindProxy.stop();
+    }
+  }, 120_000);
+
+  it('marks the session cookie Secure when a trusted proxy says the request came over HTTPS, never on a forged header', async () => {
+    const cookieAfterLogin = async (server: TestServer) => {
+      const staff = await createStaff(server, 'editor');
+      const res = await server.api('/api/v1/auth/login', { method: 'POST', token: null, headers: { 'x-forwarded-proto': 'https' }, json: { email: staff.email, password: staff.password } });
+      expect(res.status).toBe(200);
+      return res.headers.get('set-cookie') ?? '';
+    };
+    // Untrusted peer: the header is ignored (plain HTTP here), so no Secure flag.
+    expect(await cookieAfterLogin(zhida)).not.toMatch(/;\s*Secure/i);
+    const behindProxy = await startTestServer({ ZHIDA_TRUST_PROXY: '127.0.0.1' });
+    try {
+      const cookie = await cookieAfterLogin(behindProxy);
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/;\s*Secure/i);
     } finally {
       await behindProxy.stop();
     }
